@@ -1,0 +1,218 @@
+"""The ask/tell interface shared by every solver.
+
+The public `ask` / `tell` do the shared bookkeeping (shape checks, NaN-safe best-so-far tracking,
+fitness shaping, weight decay, the generation counter); a solver implements only `_sample` and
+`_update` (the template-method layout of evosax's `algorithms/base.py` and pycma's `OOOptimizer`).
+
+Objective convention: every solver maximizes. A solver's state (everything `tell` changes, its
+random generator included) is listed in `state_fields`, apart from its hyperparameters (`config`),
+so that `state_dict()` / `load_state_dict()` give an exact resume.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar, NamedTuple
+
+import numpy as np
+
+from estool.solvers import shaping
+from estool.solvers.sampling import fresh_seed, make_rng
+
+
+class Result(NamedTuple):
+    """What `result()` returns; unpacks like estool's 4-tuple."""
+
+    best_params: np.ndarray  # (num_params,) best solution seen (see `forget_best`)
+    best_fitness: float  # its raw fitness
+    current_fitness: float  # best raw fitness of the last generation told
+    sigma: float | np.ndarray  # sampling scale: scalar or per-parameter (num_params,)
+
+
+def require(condition: bool, message: str) -> None:
+    """Raise ValueError(message) unless `condition`: one place for argument checks."""
+    if not condition:
+        raise ValueError(message)
+
+
+class Solver(ABC):
+    """Base class of the evolution strategies: ask() -> (popsize, num_params); tell(fitness)."""
+
+    #: attributes that `tell` / `ask` change, saved by `state_dict` (besides the base ones)
+    state_fields: ClassVar[tuple[str, ...]] = ()
+    _base_state: ClassVar[tuple[str, ...]] = (
+        "rng",
+        "generation",
+        "best_params",
+        "best_fitness",
+        "current_fitness",
+        "solutions",
+    )
+
+    def __init__(
+        self,
+        num_params: int,
+        *,
+        popsize: int,
+        weight_decay: float,
+        rank_fitness: bool,
+        forget_best: bool,
+        seed: int | None,
+        **config: Any,
+    ):
+        """`config`: the subclass's other constructor arguments, recorded (with the base ones that
+        its constructor takes) so that `state_dict` can rebuild the solver."""
+        require(
+            isinstance(num_params, (int, np.integer)) and num_params >= 1,
+            f"num_params must be a positive integer, got {num_params!r}",
+        )
+        require(
+            isinstance(popsize, (int, np.integer)) and popsize >= 2,
+            f"popsize must be an integer >= 2, got {popsize!r}",
+        )
+        require(weight_decay >= 0.0, f"weight_decay must be >= 0, got {weight_decay}")
+        seed = fresh_seed() if seed is None else int(seed)
+        self.num_params = int(num_params)
+        self.popsize = int(popsize)
+        self.weight_decay = float(weight_decay)
+        self.rank_fitness = bool(rank_fitness)
+        self.forget_best = bool(forget_best)
+        self.seed = seed
+        given = dict(
+            popsize=self.popsize,
+            weight_decay=self.weight_decay,
+            rank_fitness=self.rank_fitness,
+            forget_best=self.forget_best,
+            seed=seed,
+            **config,
+        )
+        accepted = inspect.signature(type(self).__init__).parameters
+        self.config: dict[str, Any] = {k: v for k, v in given.items() if k in accepted}
+        self.rng = make_rng(seed)
+        self.generation = 0
+        self.best_params: np.ndarray | None = None
+        self.best_fitness = -np.inf
+        self.current_fitness = -np.inf
+        self.solutions: np.ndarray | None = None
+
+    # ---- the interface -------------------------------------------------------------------------
+
+    def ask(self) -> np.ndarray:
+        """Sample a population: float64 array of shape (popsize, num_params)."""
+        self.solutions = self._sample()
+        return self.solutions
+
+    def tell(self, fitness: Any) -> None:
+        """Update from the fitness of the last `ask()`'s solutions, shape (popsize,); maximizes.
+
+        Non-finite values rank last. If every value is non-finite, ValueError and no change.
+        """
+        if self.solutions is None:
+            raise RuntimeError("tell() needs the solutions of a preceding ask()")
+        f = np.asarray(fitness, dtype=np.float64)
+        require(
+            f.shape == (self.popsize,),
+            f"expected {self.popsize} fitness values (one per solution), got shape {f.shape}",
+        )
+        finite = np.isfinite(f)
+        require(
+            bool(finite.any()),
+            "every fitness value is NaN or inf: nothing to learn from; check the evaluation",
+        )
+        self._track_best(f, finite)
+        shaped = shaping.centered_ranks(f) if self.rank_fitness else shaping.worst_for_nonfinite(f)
+        shaped -= shaping.l2_penalty(self.weight_decay, self.solutions)
+        self._update(shaped)
+        self.solutions = None  # told: a checkpoint from here on holds no population
+        self.generation += 1
+
+    def result(self) -> Result:
+        """(best_params, best_fitness, current_fitness, sigma), unpacking like estool's tuple."""
+        return Result(self.best_param(), self.best_fitness, self.current_fitness, self.sigma)
+
+    def best_param(self) -> np.ndarray:
+        """Best solution seen so far (the current mean before the first `tell`)."""
+        if self.best_params is None:
+            return self.current_param()
+        return self.best_params.copy()
+
+    def set_mu(self, params: Any) -> None:
+        """Move the distribution's center to `params` (e.g. back to the best evaluated solution)."""
+        mu = np.asarray(params, dtype=np.float64)
+        require(
+            mu.shape == (self.num_params,),
+            f"set_mu expects {self.num_params} parameters, got shape {mu.shape}",
+        )
+        require(bool(np.isfinite(mu).all()), "set_mu got NaN or inf parameters")
+        self._set_mean(mu.copy())
+
+    def rms_stdev(self) -> float:
+        """Root mean square of the per-parameter sampling standard deviation."""
+        return float(np.sqrt(np.mean(np.square(self.sigma))))
+
+    # ---- for subclasses ------------------------------------------------------------------------
+
+    @abstractmethod
+    def _sample(self) -> np.ndarray:
+        """New solutions, (popsize, num_params) float64."""
+
+    @abstractmethod
+    def _update(self, shaped: np.ndarray) -> None:
+        """Update the state from shaped fitness (popsize,) of `self.solutions` (all finite)."""
+
+    @abstractmethod
+    def current_param(self) -> np.ndarray:
+        """The distribution's center (num_params,): what gets evaluated and saved."""
+
+    @abstractmethod
+    def _set_mean(self, mu: np.ndarray) -> None:
+        """Set the distribution's center (validated, a private copy)."""
+
+    @property
+    @abstractmethod
+    def sigma(self) -> float | np.ndarray:
+        """Current sampling standard deviation: scalar or (num_params,)."""
+
+    # ---- state ---------------------------------------------------------------------------------
+
+    def _track_best(self, fitness: np.ndarray, finite: np.ndarray) -> None:
+        i = int(np.argmax(np.where(finite, fitness, -np.inf)))
+        self.current_fitness = float(fitness[i])
+        if self.forget_best or self.best_params is None or fitness[i] > self.best_fitness:
+            self.best_fitness = float(fitness[i])
+            self.best_params = self.solutions[i].copy()
+
+    def state_dict(self) -> dict[str, Any]:
+        """A deep copy of everything needed to continue exactly: hyperparameters and state."""
+        fields = self._base_state + self.state_fields
+        return {
+            "solver": type(self).__name__,
+            "num_params": self.num_params,
+            "config": dict(self.config),
+            # one deepcopy call, so objects shared between fields (the generator) stay shared
+            "state": copy.deepcopy({name: getattr(self, name) for name in fields}),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore a `state_dict()` of the same solver class and size; continues the same stream."""
+        require(
+            state.get("solver") == type(self).__name__,
+            f"state is for solver {state.get('solver')!r}, not {type(self).__name__}",
+        )
+        require(
+            state.get("num_params") == self.num_params,
+            f"state has {state.get('num_params')} parameters, this solver {self.num_params}",
+        )
+        changed = sorted(
+            k
+            for k in self.config.keys() | state["config"].keys()
+            if self.config.get(k) != state["config"].get(k)
+        )
+        require(not changed, f"state was made with other hyperparameters: {', '.join(changed)}")
+        for name, value in copy.deepcopy(state["state"]).items():
+            setattr(self, name, value)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(num_params={self.num_params}, popsize={self.popsize})"

@@ -1,0 +1,90 @@
+"""CMA-ES: Hansen & Ostermeier 2001, "Completely Derandomized Self-Adaptation in Evolution
+Strategies" (Evolutionary Computation 9(2)); a wrapper of pycma (`cma` package), as estool's.
+
+Full covariance by default; `diagonal=True` uses pycma's separable mode (Ros & Hansen 2008), linear
+in num_params, for large models. pycma samples from this solver's own generator (its `randn`
+option), never from numpy's global state, and writes no files.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from estool.solvers.base import Solver, require
+from estool.solvers.sampling import standard_normal
+
+with warnings.catch_warnings():  # pycma warns when matplotlib is absent; plotting is not used
+    warnings.simplefilter("ignore")
+    import cma
+
+
+class GeneratorRandn:
+    """pycma's `randn(lam, N)` option, drawn from a `np.random.Generator` (picklable)."""
+
+    def __init__(self, rng: np.random.Generator):
+        self.rng = rng
+
+    def __call__(self, *shape: int) -> np.ndarray:
+        if len(shape) == 1:
+            return self.rng.standard_normal(shape[0])
+        return standard_normal(self.rng, shape, dtype=np.float64)
+
+
+class CMAES(Solver):
+    """CMA-ES through pycma; minimizes -fitness internally."""
+
+    state_fields = ("es",)
+
+    def __init__(
+        self,
+        num_params: int,
+        sigma_init: float = 0.10,
+        popsize: int = 255,
+        weight_decay: float = 0.01,
+        diagonal: bool = False,
+        cma_options: dict[str, Any] | None = None,
+        seed: int | None = None,
+    ):
+        super().__init__(
+            num_params,
+            popsize=popsize,
+            weight_decay=weight_decay,
+            rank_fitness=False,
+            forget_best=False,
+            seed=seed,
+            sigma_init=sigma_init,
+            diagonal=diagonal,
+            cma_options=dict(cma_options or {}),
+        )
+        require(sigma_init > 0, f"sigma_init must be > 0, got {sigma_init}")
+        options = {
+            "popsize": self.popsize,
+            "CMA_diagonal": bool(diagonal),
+            "CMA_mirrors": 0,  # pycma's mirroring draws from numpy's global generator
+            "randn": GeneratorRandn(self.rng),
+            "seed": np.nan,  # never touch numpy's global seed
+            "verbose": -9,
+            "verb_disp": 0,
+            "verb_log": 0,  # no outcmaes/ files
+            **(cma_options or {}),
+        }
+        self.es = cma.CMAEvolutionStrategy(np.zeros(self.num_params), float(sigma_init), options)
+
+    @property
+    def sigma(self) -> np.ndarray:
+        return np.asarray(self.es.stds, dtype=np.float64).copy()
+
+    def current_param(self) -> np.ndarray:
+        return np.array(self.es.mean, dtype=np.float64)
+
+    def _set_mean(self, mu: np.ndarray) -> None:
+        self.es.mean = mu
+
+    def _sample(self) -> np.ndarray:
+        return np.array(self.es.ask(), dtype=np.float64)
+
+    def _update(self, shaped: np.ndarray) -> None:
+        self.es.tell(list(self.solutions), (-shaped).tolist())

@@ -1,0 +1,88 @@
+"""Simple genetic algorithm, as in estool's `es.py` `SimpleGA` (see also Such et al. 2017, "Deep
+Neuroevolution", arXiv:1712.06567).
+
+Each child takes every parameter from one of two elites picked at random (uniform crossover), plus
+Gaussian noise of scale sigma. The elites are the best `elite_ratio` of the population (competing
+with the previous elites unless `forget_best`). The distribution's "center" is the best elite.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from estool.solvers.base import Solver, require
+from estool.solvers.optimizers import anneal
+from estool.solvers.sampling import coin_flips, standard_normal
+
+
+class SimpleGA(Solver):
+    """Truncation selection + uniform crossover + Gaussian mutation."""
+
+    state_fields = ("elite_params", "elite_fitness", "sigma_value")
+
+    def __init__(
+        self,
+        num_params: int,
+        sigma_init: float = 0.1,
+        sigma_decay: float = 0.999,
+        sigma_limit: float = 0.01,
+        popsize: int = 256,
+        elite_ratio: float = 0.1,
+        forget_best: bool = False,
+        weight_decay: float = 0.01,
+        seed: int | None = None,
+    ):
+        super().__init__(
+            num_params,
+            popsize=popsize,
+            weight_decay=weight_decay,
+            rank_fitness=False,
+            forget_best=forget_best,
+            seed=seed,
+            sigma_init=sigma_init,
+            sigma_decay=sigma_decay,
+            sigma_limit=sigma_limit,
+            elite_ratio=elite_ratio,
+        )
+        require(sigma_init > 0, f"sigma_init must be > 0, got {sigma_init}")
+        self.elite_popsize = int(popsize * elite_ratio)
+        require(
+            self.elite_popsize >= 1,
+            f"elite_ratio {elite_ratio} keeps no elite out of popsize {popsize}; raise either",
+        )
+        self.sigma_decay, self.sigma_limit = sigma_decay, sigma_limit
+        self.elite_params = np.zeros((self.elite_popsize, self.num_params))
+        # -inf: the initial elites (the starting point) lose to any evaluated solution
+        self.elite_fitness = np.full(self.elite_popsize, -np.inf)
+        self.sigma_value = float(sigma_init)
+
+    @property
+    def sigma(self) -> float:
+        return self.sigma_value
+
+    def current_param(self) -> np.ndarray:
+        return self.elite_params[0].copy()
+
+    def _set_mean(self, mu: np.ndarray) -> None:
+        """Restart the population around `mu`: every elite becomes `mu`, unevaluated."""
+        self.elite_params = np.tile(mu, (self.elite_popsize, 1))
+        self.elite_fitness = np.full(self.elite_popsize, -np.inf)
+
+    def _sample(self) -> np.ndarray:
+        parents = self.rng.integers(0, self.elite_popsize, size=(2, self.popsize))
+        from_second = coin_flips(self.rng, (self.popsize, self.num_params))
+        noise = standard_normal(self.rng, (self.popsize, self.num_params))
+        children = self.elite_params[parents[0]]
+        np.copyto(children, self.elite_params[parents[1]], where=from_second)
+        children += self.sigma_value * noise
+        return children
+
+    def _update(self, shaped: np.ndarray) -> None:
+        fitness = shaped if self.forget_best else np.concatenate([shaped, self.elite_fitness])
+        elite = np.argsort(-fitness, kind="stable")[: self.elite_popsize]
+        from_population = elite < self.popsize
+        params = np.empty((self.elite_popsize, self.num_params))
+        params[from_population] = self.solutions[elite[from_population]]
+        params[~from_population] = self.elite_params[elite[~from_population] - self.popsize]
+        self.elite_params, self.elite_fitness = params, fitness[elite]
+        self.sigma_value = float(anneal(self.sigma_value, self.sigma_decay, self.sigma_limit))

@@ -1,0 +1,102 @@
+"""OpenAI-ES: Salimans et al. 2017, "Evolution Strategies as a Scalable Alternative to
+Reinforcement Learning" (arXiv:1703.03864), as in estool's `es.py` `OpenES`.
+
+Isotropic Gaussian search around the mean mu with a scalar sigma:
+    x_i = mu + sigma * eps_i,   eps_i ~ N(0, I),   eps: (popsize, num_params)
+    grad = eps^T F / (popsize * sigma),   F = standardized shaped fitness (popsize,)
+and mu follows Adam (or SGD) ascent on grad. Sigma and the learning rate anneal geometrically.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from estool.solvers import shaping
+from estool.solvers.base import Solver, require
+from estool.solvers.optimizers import anneal, make_optimizer
+from estool.solvers.sampling import standard_normal
+
+
+class OpenES(Solver):
+    """OpenAI-ES with antithetic sampling option, rank shaping, Adam, sigma / lr annealing."""
+
+    state_fields = ("mu", "eps", "sigma_value", "learning_rate", "optimizer")
+
+    def __init__(
+        self,
+        num_params: int,
+        sigma_init: float = 0.1,
+        sigma_decay: float = 0.999,
+        sigma_limit: float = 0.01,
+        learning_rate: float = 0.01,
+        learning_rate_decay: float = 0.9999,
+        learning_rate_limit: float = 0.001,
+        popsize: int = 256,
+        antithetic: bool = False,
+        weight_decay: float = 0.01,
+        rank_fitness: bool = True,
+        forget_best: bool = True,
+        optimizer: str = "adam",
+        seed: int | None = None,
+    ):
+        super().__init__(
+            num_params,
+            popsize=popsize,
+            weight_decay=weight_decay,
+            rank_fitness=rank_fitness,
+            forget_best=forget_best,
+            seed=seed,
+            sigma_init=sigma_init,
+            sigma_decay=sigma_decay,
+            sigma_limit=sigma_limit,
+            learning_rate=learning_rate,
+            learning_rate_decay=learning_rate_decay,
+            learning_rate_limit=learning_rate_limit,
+            antithetic=antithetic,
+            optimizer=optimizer,
+        )
+        require(sigma_init > 0, f"sigma_init must be > 0, got {sigma_init}")
+        require(learning_rate > 0, f"learning_rate must be > 0, got {learning_rate}")
+        require(
+            not antithetic or popsize % 2 == 0,
+            f"antithetic sampling needs an even popsize, got {popsize}",
+        )
+        self.sigma_decay, self.sigma_limit = sigma_decay, sigma_limit
+        self.learning_rate_decay = learning_rate_decay
+        self.learning_rate_limit = learning_rate_limit
+        self.antithetic = antithetic
+        self.mu = np.zeros(self.num_params)
+        self.eps: np.ndarray | None = None
+        self.sigma_value = float(sigma_init)
+        self.learning_rate = float(learning_rate)
+        self.optimizer = make_optimizer(optimizer, self.num_params)
+
+    @property
+    def sigma(self) -> float:
+        return self.sigma_value
+
+    def current_param(self) -> np.ndarray:
+        return self.mu.copy()
+
+    def _set_mean(self, mu: np.ndarray) -> None:
+        self.mu = mu
+
+    def _sample(self) -> np.ndarray:
+        if self.antithetic:
+            half = standard_normal(self.rng, (self.popsize // 2, self.num_params))
+            self.eps = np.concatenate([half, -half])
+        else:
+            self.eps = standard_normal(self.rng, (self.popsize, self.num_params))
+        solutions = np.multiply(self.eps, self.sigma_value, dtype=np.float64)
+        solutions += self.mu
+        return solutions
+
+    def _update(self, shaped: np.ndarray) -> None:
+        weights = shaping.standardize(shaped).astype(np.float32)
+        grad = (weights @ self.eps).astype(np.float64) / (self.popsize * self.sigma_value)
+        self.mu = self.mu + self.optimizer.step(grad, self.learning_rate)
+        self.eps = None
+        self.sigma_value = float(anneal(self.sigma_value, self.sigma_decay, self.sigma_limit))
+        self.learning_rate = float(
+            anneal(self.learning_rate, self.learning_rate_decay, self.learning_rate_limit)
+        )

@@ -1,0 +1,50 @@
+"""Solvers by name: the names of estool's `train.py -o` flag.
+
+A registry, not an if/elif chain: `register` raises on a duplicate name; `make_solver` on an
+unknown one, listing the known names.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from estool.solvers.base import Solver
+from estool.solvers.cmaes import CMAES
+from estool.solvers.ga import SimpleGA
+from estool.solvers.openes import OpenES
+from estool.solvers.pepg import PEPG
+
+
+class SolverSpec(NamedTuple):
+    cls: type[Solver]
+    defaults: dict[str, Any]  # keyword overrides of the class defaults
+    summary: str
+
+
+SOLVERS: dict[str, SolverSpec] = {}
+
+
+def register(name: str, cls: type[Solver], summary: str, **defaults: Any) -> None:
+    """Add a solver under `name`, with keyword defaults that override the class's."""
+    if name in SOLVERS:
+        raise ValueError(f"solver name {name!r} is already registered")
+    SOLVERS[name] = SolverSpec(cls, defaults, summary)
+
+
+def solver_names() -> list[str]:
+    return sorted(SOLVERS)
+
+
+def make_solver(name: str, num_params: int, **kwargs: Any) -> Solver:
+    """Build the solver registered as `name`; `kwargs` override its defaults."""
+    if name not in SOLVERS:
+        raise ValueError(f"unknown solver {name!r}; choose one of: {', '.join(solver_names())}")
+    spec = SOLVERS[name]
+    return spec.cls(num_params, **{**spec.defaults, **kwargs})
+
+
+register("cma", CMAES, "CMA-ES (pycma), full covariance; diagonal=True for large models")
+register("pepg", PEPG, "PEPG with adaptive per-parameter sigma and Adam on the mean")
+register("ses", PEPG, "PEPG with elites: the mean moves to the best perturbations", elite_ratio=0.2)
+register("openes", OpenES, "OpenAI-ES with Adam, rank shaping and sigma annealing")
+register("ga", SimpleGA, "simple genetic algorithm: truncation, uniform crossover, mutation")

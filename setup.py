@@ -1,0 +1,38 @@
+"""estool: distributed evolution strategies over MPI."""
+
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+EXTRAS = {
+    # World Models (ConvVAE, MDN-RNN). Install torch==2.13.0 first for the CPU build.
+    "torch": ["torch>=2.2"],
+    "box2d": ["gymnasium[box2d]>=1.0"],
+    "pybullet": ["pybullet>=3.2.6", "pybullet-envs-gymnasium"],
+    "mujoco": ["gymnasium[mujoco]>=1.0"],
+    "retro": ["stable-retro>=0.9"],
+    "doom": ["vizdoom>=1.2"],
+    "plot": ["matplotlib>=3.7"],
+    "video": ["imageio>=2.31", "imageio-ffmpeg"],
+    "test": ["pytest>=8", "ruff>=0.6"],
+}
+
+setup(
+    name="estool",
+    version="0.1.0",
+    description="Distributed evolution strategies (CMA-ES, PEPG, OpenAI-ES, GA) over MPI",
+    long_description=Path(__file__).with_name("README.md").read_text(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=find_packages(include=["estool", "estool.*", "envs", "envs.*", "models", "models.*"]),
+    install_requires=[
+        "numpy>=1.26",
+        "cma>=4.0",
+        "mpi4py>=4.0",
+        # an MPI runtime from PyPI so that a plain install has `mpiexec`; see the README to use the
+        # cluster's own MPI instead
+        "mpich>=4.1",
+    ],
+    extras_require=EXTRAS,
+    license="MIT",
+)

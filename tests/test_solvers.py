@@ -1,0 +1,276 @@
+"""Every registered solver: convergence, determinism, exact resume, NaN safety, bad input."""
+
+import numpy as np
+import pytest
+from conftest import rosenbrock, run, shifted_sphere, sphere_optimum
+
+import estool
+from estool.solvers import load_solver, save_solver, solver_from_state
+
+NAMES = estool.solver_names()
+
+# Settings per solver for the small test problems (estool's defaults are tuned for RL policies).
+PROBLEM_SETTINGS = {
+    "cma": dict(sigma_init=1.0, popsize=16),
+    "pepg": dict(
+        sigma_init=0.5,
+        learning_rate=0.1,
+        learning_rate_decay=0.995,
+        learning_rate_limit=1e-3,
+        popsize=64,
+    ),
+    "ses": dict(sigma_init=1.0, popsize=32),
+    "openes": dict(
+        sigma_init=1.0,
+        sigma_decay=0.99,
+        sigma_limit=1e-3,
+        learning_rate=0.1,
+        learning_rate_decay=0.995,
+        learning_rate_limit=1e-3,
+        popsize=32,
+    ),
+    "ga": dict(sigma_init=1.0, sigma_decay=0.98, sigma_limit=1e-3, popsize=32),
+}
+
+
+def make(name, num_params, seed=0, **kwargs):
+    settings = {**PROBLEM_SETTINGS[name], "weight_decay": 0.0, **kwargs}
+    return estool.make_solver(name, num_params, seed=seed, **settings)
+
+
+def test_registry_names():
+    assert NAMES == ["cma", "ga", "openes", "pepg", "ses"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_improves_shifted_sphere(name):
+    solver = make(name, 10)
+    start = shifted_sphere(solver.current_param()[None])[0]
+    run(solver, shifted_sphere, 300)
+    final = shifted_sphere(solver.current_param()[None])[0]
+    assert start < -25
+    assert final > -0.25, f"{name} mean ends at fitness {final}"  # > 100x better
+    assert solver.result().best_fitness > -0.25
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_improves_rosenbrock_5d(name):
+    solver = make(name, 5)
+    run(solver, rosenbrock, 1000)
+    final = rosenbrock(solver.current_param()[None])[0]
+    assert final > -0.5, f"{name} mean ends at Rosenbrock {-final} (start 4)"
+
+
+def test_cma_reaches_1e_8_on_sphere():
+    solver = make("cma", 10)
+    run(solver, shifted_sphere, 300)
+    assert solver.result().best_fitness > -1e-8
+    np.testing.assert_allclose(solver.current_param(), sphere_optimum(10), atol=1e-4)
+
+
+def test_cma_diagonal_improves_sphere():
+    solver = make("cma", 10, diagonal=True)
+    run(solver, shifted_sphere, 300)
+    assert solver.result().best_fitness > -1e-8
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_same_seed_same_stream_other_seed_other_stream(name):
+    a = run(make(name, 6, seed=7), shifted_sphere, 5)
+    b = run(make(name, 6, seed=7), shifted_sphere, 5)
+    c = run(make(name, 6, seed=8), shifted_sphere, 5)
+    for xa, xb in zip(a, b, strict=True):
+        np.testing.assert_array_equal(xa, xb)
+    assert not np.array_equal(a[0], c[0])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_large_population_stream_is_deterministic(name):
+    """Past PARALLEL_MIN_SIZE the noise is filled by threads: still one stream per seed."""
+    a = make(name, 20_000, seed=3, popsize=64).ask()
+    b = make(name, 20_000, seed=3, popsize=64).ask()
+    np.testing.assert_array_equal(a, b)
+    assert a.shape == (64, 20_000) and a.dtype == np.float64
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_global_random_state(name):
+    np.random.seed(123)  # noqa: NPY002 (the global state is what this test watches)
+    before = np.random.get_state()[1].copy()  # noqa: NPY002
+    run(make(name, 6), shifted_sphere, 3)
+    np.testing.assert_array_equal(np.random.get_state()[1], before)  # noqa: NPY002
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("mid_generation", [False, True])
+def test_state_round_trip_continues_identically(name, mid_generation, tmp_path):
+    solver = make(name, 6)
+    run(solver, shifted_sphere, 4)
+    if mid_generation:
+        solver.ask()
+    state = solver.state_dict()
+    save_solver(solver, tmp_path / "solver.pkl")
+
+    def continuation(s):
+        out = []
+        if mid_generation:
+            s.tell(shifted_sphere(s.solutions))
+        out += run(s, shifted_sphere, 3)
+        out.append(s.current_param())
+        return out
+
+    expected = continuation(solver)
+    for restored in (solver_from_state(state), load_solver(tmp_path / "solver.pkl")):
+        for x, y in zip(expected, continuation(restored), strict=True):
+            np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_load_state_dict_into_fresh_solver(name):
+    solver = make(name, 6)
+    run(solver, shifted_sphere, 3)
+    fresh = make(name, 6)
+    fresh.load_state_dict(solver.state_dict())
+    np.testing.assert_array_equal(fresh.ask(), solver.ask())
+    assert fresh.generation == 3
+
+
+def test_state_of_other_solver_or_size_is_refused():
+    state = make("openes", 6).state_dict()
+    with pytest.raises(ValueError, match="OpenES"):
+        make("pepg", 6).load_state_dict(state)
+    with pytest.raises(ValueError, match="parameters"):
+        make("openes", 7).load_state_dict(state)
+    with pytest.raises(ValueError, match="hyperparameters: sigma_init"):
+        make("openes", 6, sigma_init=0.3).load_state_dict(state)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nonfinite_fitness_ranks_last_and_keeps_state_finite(name):
+    solver = make(name, 6)
+    for _ in range(5):
+        x = solver.ask()
+        f = shifted_sphere(x)
+        f[:3] = [np.nan, np.inf, -np.inf]
+        solver.tell(f)
+        best, best_fitness, current_fitness, _ = solver.result()
+        assert np.isfinite(best_fitness) and np.isfinite(current_fitness)
+        assert current_fitness == np.max(f[3:])
+        assert not any(np.array_equal(best, row) for row in x[:3])
+    assert np.all(np.isfinite(solver.current_param()))
+    assert np.all(np.isfinite(solver.ask()))
+    assert np.all(np.isfinite(solver.sigma))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_all_nonfinite_fitness_is_refused_without_change(name):
+    solver = make(name, 6)
+    run(solver, shifted_sphere, 2)
+    solver.ask()
+    before = solver.state_dict()
+    with pytest.raises(ValueError, match="NaN or inf"):
+        solver.tell(np.full(solver.popsize, np.nan))
+    after = solver.state_dict()
+    np.testing.assert_array_equal(before["state"]["solutions"], after["state"]["solutions"])
+    assert solver.generation == 2
+    solver.tell(shifted_sphere(solver.solutions))  # still usable
+    assert solver.generation == 3
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_wrong_fitness_length(name):
+    solver = make(name, 6)
+    solver.ask()
+    with pytest.raises(ValueError, match=f"expected {solver.popsize} fitness values"):
+        solver.tell(np.zeros(solver.popsize - 1))
+
+
+def test_tell_before_ask():
+    with pytest.raises(RuntimeError, match="ask"):
+        make("openes", 6).tell(np.zeros(32))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_set_mu_moves_the_center(name):
+    solver = make(name, 6)
+    run(solver, shifted_sphere, 2)
+    target = np.arange(6.0) + 10.0
+    solver.set_mu(target)
+    np.testing.assert_array_equal(solver.current_param(), target)
+    x = solver.ask()
+    assert np.abs(x.mean(axis=0) - target).max() < 2.0
+    with pytest.raises(ValueError, match="expects 6 parameters"):
+        solver.set_mu(np.zeros(5))
+    with pytest.raises(ValueError, match="NaN"):
+        solver.set_mu(np.full(6, np.nan))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_weight_decay_pulls_toward_zero(name):
+    """With flat fitness only the L2 penalty acts: it must shrink the parameters (sign check)."""
+    solver = make(name, 6, weight_decay=1.0)
+    solver.set_mu(np.full(6, 3.0))
+    run(solver, lambda x: np.zeros(len(x)), 60)
+    assert np.abs(solver.current_param()).mean() < 2.5
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_result_unpacks_like_estool(name):
+    solver = make(name, 6)
+    run(solver, shifted_sphere, 3)
+    best_params, best_fitness, current_fitness, sigma = solver.result()
+    r = solver.result()
+    assert r.best_params.shape == (6,)
+    assert r.best_fitness == best_fitness and r.current_fitness == current_fitness
+    np.testing.assert_array_equal(best_params, solver.best_param())
+    assert shifted_sphere(best_params[None])[0] == pytest.approx(best_fitness)
+    assert solver.rms_stdev() > 0 and np.all(np.asarray(sigma) > 0)
+
+
+def test_best_so_far_kept_unless_forget_best():
+    keep = make("openes", 6, forget_best=False)
+    forget = make("openes", 6, forget_best=True)
+    for solver in (keep, forget):
+        run(solver, shifted_sphere, 3)
+        solver.ask()
+        solver.tell(np.full(solver.popsize, -1e9))
+    assert keep.result().best_fitness > -1e9
+    assert forget.result().best_fitness == -1e9
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, message",
+    [
+        ("openes", dict(popsize=31, antithetic=True), "even popsize"),
+        ("pepg", dict(popsize=31), "even popsize"),
+        ("pepg", dict(popsize=32, average_baseline=False), "odd popsize"),
+        ("ga", dict(popsize=8, elite_ratio=0.1), "keeps no elite"),
+        ("cma", dict(sigma_init=0.0), "sigma_init"),
+        ("openes", dict(popsize=1), "popsize"),
+        ("ga", dict(weight_decay=-1.0), "weight_decay"),
+    ],
+)
+def test_bad_hyperparameters(name, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make(name, 6, **kwargs)
+
+
+def test_bad_num_params_and_unknown_name():
+    with pytest.raises(ValueError, match="num_params"):
+        estool.make_solver("cma", 0)
+    with pytest.raises(ValueError, match="unknown solver 'adam'; choose one of: cma, ga"):
+        estool.make_solver("adam", 5)
+
+
+def test_pepg_without_baseline_evaluates_the_mean_first():
+    solver = make("pepg", 6, popsize=33, average_baseline=False)
+    solver.set_mu(np.arange(6.0))
+    x = solver.ask()
+    np.testing.assert_array_equal(x[0], np.arange(6.0))
+    np.testing.assert_allclose(x[1:17] + x[17:], 2 * x[:1].repeat(16, axis=0))  # symmetric pairs
+
+
+def test_openes_antithetic_pairs():
+    solver = make("openes", 6, antithetic=True)
+    x = solver.ask()
+    np.testing.assert_allclose(x[:16] + x[16:], 0.0, atol=1e-12)
