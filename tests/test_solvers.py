@@ -31,6 +31,8 @@ PROBLEM_SETTINGS = {
     ),
     "ga": dict(sigma_init=1.0, sigma_decay=0.98, sigma_limit=1e-3, popsize=32),
 }
+# PEPG's Adam needs a constant step on Rosenbrock's curved valley
+ROSENBROCK_OVERRIDES = {"pepg": dict(learning_rate=0.05, learning_rate_decay=1.0, popsize=32)}
 
 
 def make(name, num_params, seed=0, **kwargs):
@@ -55,10 +57,10 @@ def test_improves_shifted_sphere(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_improves_rosenbrock_5d(name):
-    solver = make(name, 5)
+    solver = make(name, 5, **ROSENBROCK_OVERRIDES.get(name, {}))
     run(solver, rosenbrock, 1000)
     final = rosenbrock(solver.current_param()[None])[0]
-    assert final > -0.5, f"{name} mean ends at Rosenbrock {-final} (start 4)"
+    assert final > -0.2, f"{name} mean ends at Rosenbrock {-final} (start 4)"
 
 
 def test_cma_reaches_1e_8_on_sphere():

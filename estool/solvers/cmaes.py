@@ -30,7 +30,7 @@ class GeneratorRandn:
     def __call__(self, *shape: int) -> np.ndarray:
         if len(shape) == 1:
             return self.rng.standard_normal(shape[0])
-        return standard_normal(self.rng, shape, dtype=np.float64)
+        return standard_normal(self.rng, shape)
 
 
 class CMAES(Solver):

@@ -74,7 +74,8 @@ class SimpleGA(Solver):
         noise = standard_normal(self.rng, (self.popsize, self.num_params))
         children = self.elite_params[parents[0]]
         np.copyto(children, self.elite_params[parents[1]], where=from_second)
-        children += self.sigma_value * noise
+        noise *= self.sigma_value
+        children += noise
         return children
 
     def _update(self, shaped: np.ndarray) -> None:

@@ -87,13 +87,13 @@ class OpenES(Solver):
             self.eps = np.concatenate([half, -half])
         else:
             self.eps = standard_normal(self.rng, (self.popsize, self.num_params))
-        solutions = np.multiply(self.eps, self.sigma_value, dtype=np.float64)
+        solutions = self.eps * self.sigma_value
         solutions += self.mu
         return solutions
 
     def _update(self, shaped: np.ndarray) -> None:
-        weights = shaping.standardize(shaped).astype(np.float32)
-        grad = (weights @ self.eps).astype(np.float64) / (self.popsize * self.sigma_value)
+        weights = shaping.standardize(shaped)
+        grad = (weights @ self.eps) / (self.popsize * self.sigma_value)
         self.mu = self.mu + self.optimizer.step(grad, self.learning_rate)
         self.eps = None
         self.sigma_value = float(anneal(self.sigma_value, self.sigma_decay, self.sigma_limit))

@@ -125,15 +125,15 @@ class PEPG(Solver):
             elite = np.argsort(-reward, kind="stable")[: self.elite_popsize]
             weights = np.zeros(n)
             np.add.at(weights, elite % n, np.where(elite < n, 1.0, -1.0) / len(elite))
-            self.mu = self.mu + sigma * (weights.astype(np.float32) @ z)
+            self.mu = self.mu + sigma * (weights @ z)
         else:
-            grad = sigma * ((reward[:n] - reward[n:]).astype(np.float32) @ z)
+            grad = sigma * ((reward[:n] - reward[n:]) @ z)
             self.mu = self.mu + self.optimizer.step(grad, self.learning_rate)
         reward_std = 1.0 if self.rank_fitness else reward.std()
         if self.sigma_alpha > 0 and reward_std > 0:
-            advantage = ((reward[:n] + reward[n:]) / 2.0 - baseline).astype(np.float32)
+            advantage = (reward[:n] + reward[n:]) / 2.0 - baseline
             # sum_k a_k (z_k^2 - 1) without a (batch, num_params) temporary of z^2 - 1
-            zz = np.einsum("k,kj,kj->j", advantage, z, z, dtype=np.float64)
+            zz = np.einsum("k,kj,kj->j", advantage, z, z)
             grad_sigma = sigma * (zz - advantage.sum()) / (2 * n * reward_std)
             limit = self.sigma_max_change * sigma
             self.sigma_vector = sigma + np.clip(self.sigma_alpha * grad_sigma, -limit, limit)

@@ -1,4 +1,5 @@
-"""Solvers by name: the names of estool's `train.py -o` flag.
+"""Solvers by name: the names of estool's `train.py -o` flag, with the settings estool's train.py
+gives each (its sigma_init / sigma_decay / popsize / antithetic come from the command line).
 
 A registry, not an if/elif chain: `register` raises on a duplicate name; `make_solver` on an
 unknown one, listing the known names.
@@ -44,7 +45,41 @@ def make_solver(name: str, num_params: int, **kwargs: Any) -> Solver:
 
 
 register("cma", CMAES, "CMA-ES (pycma), full covariance; diagonal=True for large models")
-register("pepg", PEPG, "PEPG with adaptive per-parameter sigma and Adam on the mean")
-register("ses", PEPG, "PEPG with elites: the mean moves to the best perturbations", elite_ratio=0.2)
-register("openes", OpenES, "OpenAI-ES with Adam, rank shaping and sigma annealing")
-register("ga", SimpleGA, "simple genetic algorithm: truncation, uniform crossover, mutation")
+register(
+    "pepg",
+    PEPG,
+    "PEPG with adaptive per-parameter sigma and Adam on the mean",
+    sigma_alpha=0.2,
+    sigma_limit=0.02,
+    learning_rate=0.01,
+    learning_rate_decay=1.0,
+    learning_rate_limit=0.01,
+    weight_decay=0.005,
+)
+register(
+    "ses",
+    PEPG,
+    "PEPG with elites: the mean moves to the average of the best perturbations",
+    sigma_alpha=0.2,
+    sigma_limit=0.02,
+    elite_ratio=0.1,
+    weight_decay=0.005,
+)
+register(
+    "openes",
+    OpenES,
+    "OpenAI-ES with Adam, rank shaping and sigma annealing",
+    sigma_limit=0.02,
+    learning_rate=0.01,
+    learning_rate_decay=1.0,
+    learning_rate_limit=0.01,
+    weight_decay=0.005,
+)
+register(
+    "ga",
+    SimpleGA,
+    "simple genetic algorithm: truncation, uniform crossover, mutation",
+    sigma_limit=0.02,
+    elite_ratio=0.1,
+    weight_decay=0.005,
+)

@@ -33,14 +33,15 @@ def _pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=min(NUM_BLOCKS, os.cpu_count() or 1))
 
 
-def standard_normal(
-    rng: np.random.Generator, shape: tuple[int, int], dtype: type = np.float32
-) -> np.ndarray:
-    """N(0, 1) samples of `shape` (rows, cols); consumes a fixed amount of `rng`'s stream."""
-    out = np.empty(shape, dtype=dtype)
+def standard_normal(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    """N(0, 1) float64 samples of `shape` (rows, cols); uses a fixed amount of `rng`'s stream.
+
+    float64: float32 normals are no faster from SFC64 and measurably hurt OpenES on Rastrigin.
+    """
+    out = np.empty(shape)
     rows = shape[0]
     if out.size < PARALLEL_MIN_SIZE or rows < 2:
-        rng.standard_normal(out=out, dtype=dtype)
+        rng.standard_normal(out=out)
         return out
     entropy = rng.integers(0, 2**63, size=4, dtype=np.uint64)
     seeds = np.random.SeedSequence([int(e) for e in entropy]).spawn(NUM_BLOCKS)
@@ -48,9 +49,7 @@ def standard_normal(
 
     def fill(block: int) -> None:
         lo, hi = bounds[block], bounds[block + 1]
-        np.random.Generator(np.random.SFC64(seeds[block])).standard_normal(
-            out=out[lo:hi], dtype=dtype
-        )
+        np.random.Generator(np.random.SFC64(seeds[block])).standard_normal(out=out[lo:hi])
 
     list(_pool().map(fill, range(len(bounds) - 1)))
     return out
@@ -60,4 +59,4 @@ def coin_flips(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
     """Boolean matrix of fair coin flips, from 1 random bit per entry (packed bytes)."""
     rows, cols = shape
     packed = rng.integers(0, 256, size=(rows, (cols + 7) // 8), dtype=np.uint8)
-    return np.unpackbits(packed, axis=1, count=cols).astype(bool)
+    return np.unpackbits(packed, axis=1, count=cols).view(bool)
