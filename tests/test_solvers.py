@@ -276,3 +276,16 @@ def test_openes_antithetic_pairs():
     solver = make("openes", 6, antithetic=True)
     x = solver.ask()
     np.testing.assert_allclose(x[:16] + x[16:], 0.0, atol=1e-12)
+
+
+def test_uniform_crossover_takes_each_parameter_from_one_parent():
+    from estool.solvers.ga import uniform_crossover
+
+    rng = np.random.default_rng(0)
+    pool = np.stack([np.full(1000, -1.5), np.full(1000, 2.25), np.arange(1000.0)])
+    children = uniform_crossover(rng, pool, np.array([0, 2, 1]), np.array([1, 0, 1]))
+    assert set(np.unique(children[0])) == {-1.5, 2.25}
+    assert 0.45 < np.mean(children[0] == -1.5) < 0.55
+    from_first = children[1] == np.arange(1000.0)
+    assert np.all(from_first | (children[1] == -1.5)) and 0.45 < from_first.mean() < 0.55
+    np.testing.assert_array_equal(children[2], pool[1])

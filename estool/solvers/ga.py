@@ -12,7 +12,31 @@ import numpy as np
 
 from estool.solvers.base import Solver, require
 from estool.solvers.optimizers import anneal
-from estool.solvers.sampling import coin_flips, standard_normal
+from estool.solvers.sampling import standard_normal
+
+
+def uniform_crossover(
+    rng: np.random.Generator, pool: np.ndarray, first: np.ndarray, second: np.ndarray
+) -> np.ndarray:
+    """Children (len(first), num_params): each parameter from `pool[first[i]]` or `pool[second[i]]`
+    with probability 1/2.
+
+    A bitwise select on the float64 bit patterns, a ^ ((a ^ b) & mask) with an all-ones or all-zeros
+    64-bit mask per parameter, one row at a time so the temporaries stay in cache: several times
+    faster than a boolean-masked copy.
+    """
+    num_params = pool.shape[1]
+    children = np.empty((len(first), num_params))
+    bits, pool_bits = children.view(np.uint64), pool.view(np.uint64)
+    for row, (i, j) in enumerate(zip(first, second, strict=True)):
+        # a random byte's sign, arithmetic-shifted and sign-extended: 0 or 0xFFFF_FFFF_FFFF_FFFF
+        signs = np.frombuffer(rng.bytes(num_params), dtype=np.int8) >> 7
+        mask = signs.astype(np.int64).view(np.uint64)
+        out = bits[row]
+        np.bitwise_xor(pool_bits[i], pool_bits[j], out=out)
+        out &= mask
+        out ^= pool_bits[i]
+    return children
 
 
 class SimpleGA(Solver):
@@ -70,10 +94,8 @@ class SimpleGA(Solver):
 
     def _sample(self) -> np.ndarray:
         parents = self.rng.integers(0, self.elite_popsize, size=(2, self.popsize))
-        from_second = coin_flips(self.rng, (self.popsize, self.num_params))
+        children = uniform_crossover(self.rng, self.elite_params, parents[0], parents[1])
         noise = standard_normal(self.rng, (self.popsize, self.num_params))
-        children = self.elite_params[parents[0]]
-        np.copyto(children, self.elite_params[parents[1]], where=from_second)
         noise *= self.sigma_value
         children += noise
         return children

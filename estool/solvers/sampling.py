@@ -53,10 +53,3 @@ def standard_normal(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndar
 
     list(_pool().map(fill, range(len(bounds) - 1)))
     return out
-
-
-def coin_flips(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
-    """Boolean matrix of fair coin flips, from 1 random bit per entry (packed bytes)."""
-    rows, cols = shape
-    packed = rng.integers(0, 256, size=(rows, (cols + 7) // 8), dtype=np.uint8)
-    return np.unpackbits(packed, axis=1, count=cols).view(bool)

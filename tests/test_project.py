@@ -1,0 +1,32 @@
+"""The project's own promises: CI runs the README's test command; the quickstart runs."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def quickstart_commands() -> list[str]:
+    section = ROOT.joinpath("README.md").read_text().split("## Quickstart", 1)[1].split("\n## ")[0]
+    return re.findall(r"```bash\n(.+?)\n```", section)
+
+
+def test_readme_quickstart_has_two_commands_and_ci_runs_the_test_one():
+    commands = quickstart_commands()
+    assert len(commands) == 2
+    assert "pytest" in commands[1]
+    assert commands[1] in ROOT.joinpath(".ci/run").read_text()
+
+
+def test_quickstart_example_runs():
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "examples/quickstart.py"), "--generations", "3"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    for name in ("cma", "pepg", "ses", "openes", "ga"):
+        assert re.search(rf"^{name}\s+best\s+-\d", out, re.M), out
