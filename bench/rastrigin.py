@@ -91,15 +91,19 @@ def main(argv: list[str] | None = None) -> None:
         f"100-D Rastrigin (optimum 0 at x=10), popsize {POPSIZE}, {args.generations} generations,"
         f" seeds {args.seeds}: best fitness"
     )
-    print(f"{'solver':<8} {'impl':<9} {'median':>10} {'worst':>10} {'best':>10} {'s/run':>7}")
+    print(
+        f"{'solver':<8} {'impl':<9} {'median':>9} {'mean':>9} {'+-se':>6}"
+        f" {'worst':>9} {'best':>9} {'s/run':>6}"
+    )
     for name in SETTINGS:
         for impl, module in impls:
             start = time.perf_counter()
             scores = [best_after(build(name, s, module), args.generations) for s in args.seeds]
             seconds = (time.perf_counter() - start) / len(args.seeds)
+            se = np.std(scores, ddof=1) / np.sqrt(len(scores)) if len(scores) > 1 else 0.0
             print(
-                f"{name:<8} {impl:<9} {np.median(scores):>10.1f} {min(scores):>10.1f}"
-                f" {max(scores):>10.1f} {seconds:>7.1f}"
+                f"{name:<8} {impl:<9} {np.median(scores):>9.1f} {np.mean(scores):>9.1f} {se:>6.1f}"
+                f" {min(scores):>9.1f} {max(scores):>9.1f} {seconds:>6.1f}"
             )
 
 

@@ -1,0 +1,138 @@
+"""Cart-pole swing-up: a Gymnasium port of estool's custom task (no physics engine).
+
+The pole starts hanging down (theta = pi) and must be swung up and balanced (theta = 0) by pushing
+the cart along a bounded track. The dynamics are those of estool's `custom_envs/cartpole_swingup.py`
+in its original setting (dt = 0.01 s, 1000 steps), integrated with explicit Euler:
+
+    xacc     = (-2 m_p l thdot^2 sin + 3 m_p g sin cos + 4 F - 4 b xdot) / (4 M - 3 m_p cos^2)
+    thetaacc = (-3 m_p l thdot^2 sin cos + 6 M g sin + 6 (F - b xdot) cos) / (4 l M - 3 m_p l cos^2)
+
+with M = m_c + m_p. Reward per step (cos(theta) + 1) / 2, in [0, 1]; the episode ends when the cart
+leaves |x| <= 2.4 (terminated) or after 1000 steps (truncated).
+Observation (5,): [x, xdot, cos(theta), sin(theta), thetadot]. Action (1,) in [-1, 1] (force / 10 N).
+"""
+
+from __future__ import annotations
+
+import math
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+GRAVITY = 9.82
+CART_MASS = 0.5
+POLE_MASS = 0.5
+POLE_LENGTH = 0.6
+FORCE_MAG = 10.0
+FRICTION = 0.1
+DT = 0.01
+X_THRESHOLD = 2.4
+MAX_STEPS = 1000
+RESET_MEAN = np.array([0.0, 0.0, math.pi, 0.0])
+RESET_STD = 0.2
+
+
+class CartPoleSwingUpEnv(gym.Env):
+    """estool's cart-pole swing-up on the Gymnasium API; renders `rgb_array` frames."""
+
+    metadata = {"render_modes": ["rgb_array", "human"], "render_fps": 50}
+
+    def __init__(self, render_mode: str | None = None, max_steps: int = MAX_STEPS, dt: float = DT):
+        self.render_mode = render_mode
+        self.max_steps = max_steps
+        self.dt = dt
+        self.action_space = spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
+        high = np.full(5, np.finfo(np.float32).max, dtype=np.float32)
+        self.observation_space = spaces.Box(-high, high, dtype=np.float32)
+        self.state = RESET_MEAN.copy()
+        self.steps = 0
+        self._window = None
+
+    def _observation(self) -> np.ndarray:
+        x, x_dot, theta, theta_dot = self.state
+        return np.array(
+            [x, x_dot, math.cos(theta), math.sin(theta), theta_dot], dtype=np.float32
+        )
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        super().reset(seed=seed)
+        self.state = self.np_random.normal(RESET_MEAN, RESET_STD)
+        self.steps = 0
+        return self._observation(), {}
+
+    def step(self, action):
+        force = float(np.clip(np.asarray(action, dtype=np.float64).reshape(-1)[0], -1, 1))
+        force *= FORCE_MAG
+        x, x_dot, theta, theta_dot = (float(v) for v in self.state)
+        s, c = math.sin(theta), math.cos(theta)
+        total_mass = CART_MASS + POLE_MASS
+        mpl = POLE_MASS * POLE_LENGTH
+        x_acc = (
+            -2 * mpl * theta_dot**2 * s + 3 * POLE_MASS * GRAVITY * s * c
+            + 4 * force - 4 * FRICTION * x_dot
+        ) / (4 * total_mass - 3 * POLE_MASS * c**2)
+        theta_acc = (
+            -3 * mpl * theta_dot**2 * s * c + 6 * total_mass * GRAVITY * s
+            + 6 * (force - FRICTION * x_dot) * c
+        ) / (4 * POLE_LENGTH * total_mass - 3 * mpl * c**2)
+        x, theta = x + x_dot * self.dt, theta + theta_dot * self.dt
+        x_dot, theta_dot = x_dot + x_acc * self.dt, theta_dot + theta_acc * self.dt
+        self.state = np.array([x, x_dot, theta, theta_dot])
+        self.steps += 1
+        reward = (math.cos(theta) + 1.0) / 2.0
+        terminated = not -X_THRESHOLD <= x <= X_THRESHOLD
+        truncated = self.steps >= self.max_steps
+        if self.render_mode == "human":
+            self.render()
+        return self._observation(), reward, terminated, truncated, {}
+
+    def render(self):
+        if self.render_mode is None:
+            gym.logger.warn("render() without a render_mode; pass render_mode='rgb_array'")
+            return None
+        frame = draw_cartpole(self.state)
+        if self.render_mode == "rgb_array":
+            return frame
+        return self._show(frame)
+
+    def _show(self, frame: np.ndarray) -> None:
+        import pygame  # only for a window; optional
+
+        if self._window is None:
+            pygame.init()
+            self._window = pygame.display.set_mode(frame.shape[1::-1])
+        self._window.blit(pygame.surfarray.make_surface(frame.swapaxes(0, 1)), (0, 0))
+        pygame.event.pump()
+        pygame.display.flip()
+
+    def close(self):
+        if self._window is not None:
+            import pygame
+
+            pygame.display.quit()
+            self._window = None
+
+
+def draw_cartpole(state: np.ndarray, size: int = 400) -> np.ndarray:
+    """An (size, size, 3) uint8 frame of the cart, pole and track, drawn with numpy only."""
+    x, _, theta, _ = state
+    frame = np.full((size, size, 3), 255, dtype=np.uint8)
+    scale = size / (2 * X_THRESHOLD + 1.0)
+    track_y = int(size * 0.6)
+    frame[track_y : track_y + 2, int(size / 2 - X_THRESHOLD * scale) : int(size / 2 + X_THRESHOLD * scale)] = 0
+    cx = int(size / 2 + x * scale)
+    cart_w, cart_h = int(0.4 * scale), int(0.2 * scale)
+    y0, y1 = track_y - cart_h, track_y
+    x0, x1 = max(cx - cart_w // 2, 0), min(cx + cart_w // 2, size)
+    if x0 < x1:
+        frame[y0:y1, x0:x1] = (200, 40, 40)
+    # the pole: theta = 0 is upright (drawn upwards), theta = pi hangs down
+    length = POLE_LENGTH * scale * 1.5
+    t = np.linspace(0.0, 1.0, 200)
+    px = (cx + t * length * math.sin(theta)).astype(int)
+    py = (y0 - t * length * math.cos(theta)).astype(int)
+    for dx in (-2, -1, 0, 1, 2):
+        ok = (px + dx >= 0) & (px + dx < size) & (py >= 0) & (py < size)
+        frame[py[ok], px[ok] + dx] = (40, 40, 200)
+    return frame
