@@ -5,6 +5,7 @@ Isotropic Gaussian search around the mean mu with a scalar sigma:
     x_i = mu + sigma * eps_i,   eps_i ~ N(0, I),   eps: (popsize, num_params)
     grad = eps^T F / (popsize * sigma),   F = standardized shaped fitness (popsize,)
 and mu follows Adam (or SGD) ascent on grad. Sigma and the learning rate anneal geometrically.
+The noise is not kept: eps^T F = (x^T F - mu sum(F)) / sigma, from the population itself.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from estool.solvers.sampling import standard_normal
 class OpenES(Solver):
     """OpenAI-ES with antithetic sampling option, rank shaping, Adam, sigma / lr annealing."""
 
-    state_fields = ("mu", "eps", "sigma_value", "learning_rate", "optimizer")
+    state_fields = ("mu", "sigma_value", "learning_rate", "optimizer")
 
     def __init__(
         self,
@@ -66,7 +67,6 @@ class OpenES(Solver):
         self.learning_rate_limit = learning_rate_limit
         self.antithetic = antithetic
         self.mu = np.zeros(self.num_params)
-        self.eps: np.ndarray | None = None
         self.sigma_value = float(sigma_init)
         self.learning_rate = float(learning_rate)
         self.optimizer = make_optimizer(optimizer, self.num_params)
@@ -84,18 +84,18 @@ class OpenES(Solver):
     def _sample(self) -> np.ndarray:
         if self.antithetic:
             half = standard_normal(self.rng, (self.popsize // 2, self.num_params))
-            self.eps = np.concatenate([half, -half])
+            solutions = np.concatenate([half, -half])
         else:
-            self.eps = standard_normal(self.rng, (self.popsize, self.num_params))
-        solutions = self.eps * self.sigma_value
+            solutions = standard_normal(self.rng, (self.popsize, self.num_params))
+        solutions *= self.sigma_value
         solutions += self.mu
         return solutions
 
     def _update(self, shaped: np.ndarray) -> None:
         weights = shaping.standardize(shaped)
-        grad = (weights @ self.eps) / (self.popsize * self.sigma_value)
+        eps_dot_weights = (weights @ self.solutions - weights.sum() * self.mu) / self.sigma_value
+        grad = eps_dot_weights / (self.popsize * self.sigma_value)
         self.mu = self.mu + self.optimizer.step(grad, self.learning_rate)
-        self.eps = None
         self.sigma_value = float(anneal(self.sigma_value, self.sigma_decay, self.sigma_limit))
         self.learning_rate = float(
             anneal(self.learning_rate, self.learning_rate_decay, self.learning_rate_limit)
