@@ -28,6 +28,7 @@ setup(
     install_requires=[
         "numpy>=1.26",
         "cma>=4.0",
+        "gymnasium>=1.0",
         "mpi4py>=4.0",
         # an MPI runtime from PyPI so that a plain install has `mpiexec`; see the README to use the
         # cluster's own MPI instead

@@ -9,12 +9,14 @@ in its original setting (dt = 0.01 s, 1000 steps), integrated with explicit Eule
 
 with M = m_c + m_p. Reward per step (cos(theta) + 1) / 2, in [0, 1]; the episode ends when the cart
 leaves |x| <= 2.4 (terminated) or after 1000 steps (truncated).
-Observation (5,): [x, xdot, cos(theta), sin(theta), thetadot]. Action (1,) in [-1, 1] (force / 10 N).
+Observation (5,): [x, xdot, cos(theta), sin(theta), thetadot].
+Action (1,) in [-1, 1]: the force on the cart in units of 10 N.
 """
 
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -36,7 +38,7 @@ RESET_STD = 0.2
 class CartPoleSwingUpEnv(gym.Env):
     """estool's cart-pole swing-up on the Gymnasium API; renders `rgb_array` frames."""
 
-    metadata = {"render_modes": ["rgb_array", "human"], "render_fps": 50}
+    metadata: ClassVar[dict] = {"render_modes": ["rgb_array"], "render_fps": 50}
 
     def __init__(self, render_mode: str | None = None, max_steps: int = MAX_STEPS, dt: float = DT):
         self.render_mode = render_mode
@@ -47,13 +49,10 @@ class CartPoleSwingUpEnv(gym.Env):
         self.observation_space = spaces.Box(-high, high, dtype=np.float32)
         self.state = RESET_MEAN.copy()
         self.steps = 0
-        self._window = None
 
     def _observation(self) -> np.ndarray:
         x, x_dot, theta, theta_dot = self.state
-        return np.array(
-            [x, x_dot, math.cos(theta), math.sin(theta), theta_dot], dtype=np.float32
-        )
+        return np.array([x, x_dot, math.cos(theta), math.sin(theta), theta_dot], dtype=np.float32)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
@@ -69,11 +68,14 @@ class CartPoleSwingUpEnv(gym.Env):
         total_mass = CART_MASS + POLE_MASS
         mpl = POLE_MASS * POLE_LENGTH
         x_acc = (
-            -2 * mpl * theta_dot**2 * s + 3 * POLE_MASS * GRAVITY * s * c
-            + 4 * force - 4 * FRICTION * x_dot
+            -2 * mpl * theta_dot**2 * s
+            + 3 * POLE_MASS * GRAVITY * s * c
+            + 4 * force
+            - 4 * FRICTION * x_dot
         ) / (4 * total_mass - 3 * POLE_MASS * c**2)
         theta_acc = (
-            -3 * mpl * theta_dot**2 * s * c + 6 * total_mass * GRAVITY * s
+            -3 * mpl * theta_dot**2 * s * c
+            + 6 * total_mass * GRAVITY * s
             + 6 * (force - FRICTION * x_dot) * c
         ) / (4 * POLE_LENGTH * total_mass - 3 * mpl * c**2)
         x, theta = x + x_dot * self.dt, theta + theta_dot * self.dt
@@ -83,35 +85,13 @@ class CartPoleSwingUpEnv(gym.Env):
         reward = (math.cos(theta) + 1.0) / 2.0
         terminated = not -X_THRESHOLD <= x <= X_THRESHOLD
         truncated = self.steps >= self.max_steps
-        if self.render_mode == "human":
-            self.render()
         return self._observation(), reward, terminated, truncated, {}
 
     def render(self):
-        if self.render_mode is None:
-            gym.logger.warn("render() without a render_mode; pass render_mode='rgb_array'")
+        if self.render_mode != "rgb_array":
+            gym.logger.warn("CartPoleSwingUp renders only with render_mode='rgb_array'")
             return None
-        frame = draw_cartpole(self.state)
-        if self.render_mode == "rgb_array":
-            return frame
-        return self._show(frame)
-
-    def _show(self, frame: np.ndarray) -> None:
-        import pygame  # only for a window; optional
-
-        if self._window is None:
-            pygame.init()
-            self._window = pygame.display.set_mode(frame.shape[1::-1])
-        self._window.blit(pygame.surfarray.make_surface(frame.swapaxes(0, 1)), (0, 0))
-        pygame.event.pump()
-        pygame.display.flip()
-
-    def close(self):
-        if self._window is not None:
-            import pygame
-
-            pygame.display.quit()
-            self._window = None
+        return draw_cartpole(self.state)
 
 
 def draw_cartpole(state: np.ndarray, size: int = 400) -> np.ndarray:
@@ -120,7 +100,8 @@ def draw_cartpole(state: np.ndarray, size: int = 400) -> np.ndarray:
     frame = np.full((size, size, 3), 255, dtype=np.uint8)
     scale = size / (2 * X_THRESHOLD + 1.0)
     track_y = int(size * 0.6)
-    frame[track_y : track_y + 2, int(size / 2 - X_THRESHOLD * scale) : int(size / 2 + X_THRESHOLD * scale)] = 0
+    track_x0, track_x1 = int(size / 2 - X_THRESHOLD * scale), int(size / 2 + X_THRESHOLD * scale)
+    frame[track_y : track_y + 2, track_x0:track_x1] = 0
     cx = int(size / 2 + x * scale)
     cart_w, cart_h = int(0.4 * scale), int(0.2 * scale)
     y0, y1 = track_y - cart_h, track_y

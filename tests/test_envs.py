@@ -1,0 +1,109 @@
+"""Custom envs pass Gymnasium's checker; presets and policies fit their envs."""
+
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+from envs import CUSTOM_ENVS, make_env
+from envs.cartpole_swingup import CartPoleSwingUpEnv
+from estool.games import GAMES, game_for
+from estool.rollout import simulate
+from models.mlp import MLPPolicy
+
+
+@pytest.mark.parametrize("env_id", sorted(CUSTOM_ENVS))
+def test_custom_env_passes_gymnasium_checker(env_id):
+    env = make_env(env_id, render_mode="rgb_array")
+    check_env(env.unwrapped, skip_render_check=False)
+
+
+def test_cartpole_swingup_physics():
+    env = CartPoleSwingUpEnv()
+    obs, _ = env.reset(seed=0)
+    assert obs.shape == (5,) and abs(obs[2] + 1) < 0.2  # cos(theta) ~ -1: hanging down
+    env.state = np.array([0.0, 0.0, 0.0, 0.0])  # upright, at rest: stays up for a while
+    _, reward, terminated, truncated, _ = env.step(np.array([0.0]))
+    assert reward == pytest.approx(1.0) and not terminated and not truncated
+    env.state = np.array([2.39, 5.0, np.pi, 0.0])  # about to leave the track
+    assert env.step(np.array([1.0]))[2]
+
+
+def test_cartpole_swingup_truncates_at_1000_steps():
+    env = CartPoleSwingUpEnv()
+    env.reset(seed=1)
+    steps = 0
+    truncated = terminated = False
+    while not (terminated or truncated):
+        _, _, terminated, truncated, _ = env.step(np.array([0.0]))
+        steps += 1
+    assert truncated and not terminated and steps == 1000
+
+
+def test_cartpole_swingup_renders_frames():
+    env = CartPoleSwingUpEnv(render_mode="rgb_array")
+    env.reset(seed=0)
+    frame = env.render()
+    assert frame.shape == (400, 400, 3) and frame.dtype == np.uint8
+    assert (frame != 255).any()
+
+
+def test_estool_parameter_counts():
+    """Same layouts as estool's config.py (its zoo files have these sizes)."""
+    g = GAMES["cartpole_swingup"]
+    assert MLPPolicy(g.input_size, g.output_size, g.layers, g.activation).param_count == 71
+    g = GAMES["biped"]
+    assert MLPPolicy(g.input_size, g.output_size, g.layers, g.activation).param_count == 2804
+    noisy = MLPPolicy(24, 4, (120, 20), "passthru", time_factor=1000, output_noise=(1, 1, 1))
+    assert noisy.param_count == 25 * 120 + 120 + 120 + 120 * 20 + 20 + 20 + 20 * 4 + 4 + 4
+
+
+def test_policy_rejects_wrong_size():
+    with pytest.raises(ValueError, match="has 71 parameters, the vector has 70"):
+        MLPPolicy(5, 1, (10, 0)).set_params(np.zeros(70))
+
+
+def test_policy_params_round_trip_and_layout():
+    policy = MLPPolicy(3, 2, (4, 0), "passthru")
+    params = np.arange(policy.param_count, dtype=float)
+    policy.set_params(params)
+    np.testing.assert_array_equal(policy.get_params(), params)
+    np.testing.assert_array_equal(policy.weights[0], params[:12].reshape(3, 4))
+    np.testing.assert_array_equal(policy.biases[0], params[12:16])
+
+
+def test_output_noise_is_drawn_from_the_given_generator():
+    policy = MLPPolicy(3, 2, (4, 0), "passthru", output_noise=(False, True, False))
+    policy.set_params(np.zeros(policy.param_count))
+    a = policy.act(np.ones(3), 0, np.random.default_rng(5))
+    b = policy.act(np.ones(3), 0, np.random.default_rng(5))
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, policy.act(np.ones(3), 0, None))
+
+
+def test_simulate_is_a_function_of_the_seed():
+    game = game_for("cartpole_swingup")
+    policy = MLPPolicy(game.input_size, game.output_size, game.layers, game.activation)
+    policy.set_params(np.random.default_rng(0).standard_normal(policy.param_count))
+    env = make_env(game.env_id)
+    r1, s1 = simulate(policy, env, game, [3, 4, 5])
+    r2, s2 = simulate(policy, env, game, [5, 4, 3])
+    np.testing.assert_array_equal(r1, r2[::-1])
+    np.testing.assert_array_equal(s1, s2[::-1])
+    assert np.all(s1 >= 1) and np.all(s1 <= 1000)
+    _, steps = simulate(policy, env, game, [3], max_len=7)
+    assert steps[0] <= 7
+
+
+def test_any_gymnasium_id_gets_an_auto_sized_policy():
+    game = game_for("CartPole-v1")
+    assert (game.input_size, game.output_size, game.discrete) == (4, 2, True)
+    policy = MLPPolicy(game.input_size, game.output_size, game.layers, game.activation)
+    returns, steps = simulate(policy, make_env("CartPole-v1"), game, [0, 1])
+    assert np.all(returns == steps)  # CartPole pays 1 per step
+    pendulum = game_for("Pendulum-v1")
+    assert pendulum.rescale_actions and pendulum.output_size == 1
+
+
+def test_unknown_game_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown game 'nosuchgame'"):
+        game_for("nosuchgame")
