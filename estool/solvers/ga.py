@@ -14,6 +14,8 @@ from estool.solvers.base import Solver, require
 from estool.solvers.optimizers import anneal
 from estool.solvers.sampling import standard_normal
 
+CROSSOVER_CHUNK = 1 << 17  # numbers per block of children
+
 
 def uniform_crossover(
     rng: np.random.Generator, pool: np.ndarray, first: np.ndarray, second: np.ndarray
@@ -21,21 +23,23 @@ def uniform_crossover(
     """Children (len(first), num_params): each parameter from `pool[first[i]]` or `pool[second[i]]`
     with probability 1/2.
 
-    A bitwise select on the float64 bit patterns, a ^ ((a ^ b) & mask) with an all-ones or all-zeros
-    64-bit mask per parameter, one row at a time so the temporaries stay in cache: several times
-    faster than a boolean-masked copy.
+    A bitwise select on the float64 bit patterns, a ^ ((a ^ b) & mask), with an all-ones or
+    all-zeros 64-bit mask per parameter (a random byte's sign bit, arithmetic-shifted and
+    sign-extended). Rows go in chunks of about 2^17 numbers so that the temporaries stay in cache:
+    several times faster than a boolean-masked copy. The chunks depend only on the shape.
     """
     num_params = pool.shape[1]
     children = np.empty((len(first), num_params))
-    bits, pool_bits = children.view(np.uint64), pool.view(np.uint64)
-    for row, (i, j) in enumerate(zip(first, second, strict=True)):
-        # a random byte's sign, arithmetic-shifted and sign-extended: 0 or 0xFFFF_FFFF_FFFF_FFFF
-        signs = np.frombuffer(rng.bytes(num_params), dtype=np.int8) >> 7
-        mask = signs.astype(np.int64).view(np.uint64)
-        out = bits[row]
-        np.bitwise_xor(pool_bits[i], pool_bits[j], out=out)
-        out &= mask
-        out ^= pool_bits[i]
+    pool_bits = pool.view(np.uint64)
+    rows_per_chunk = max(1, CROSSOVER_CHUNK // num_params)
+    for lo in range(0, len(first), rows_per_chunk):
+        hi = min(lo + rows_per_chunk, len(first))
+        signs = np.frombuffer(rng.bytes((hi - lo) * num_params), dtype=np.int8) >> 7
+        out = children[lo:hi].view(np.uint64)
+        a = pool_bits[first[lo:hi]]
+        np.bitwise_xor(a, pool_bits[second[lo:hi]], out=out)
+        out &= signs.astype(np.int64).view(np.uint64).reshape(hi - lo, num_params)
+        out ^= a
     return children
 
 
