@@ -107,3 +107,19 @@ def test_any_gymnasium_id_gets_an_auto_sized_policy():
 def test_unknown_game_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown game 'nosuchgame'"):
         game_for("nosuchgame")
+
+
+def test_episode_seeds_depend_only_on_run_generation_and_index():
+    from estool.seeding import episode_seeds, validation_seeds
+
+    a = episode_seeds(7, 3, popsize=10, num_episode=2)
+    assert a.shape == (10, 2) and a.dtype == np.int64 and a.min() >= 0 and a.max() < 2**31
+    np.testing.assert_array_equal(a, episode_seeds(7, 3, popsize=10, num_episode=2))
+    assert not np.array_equal(a, episode_seeds(7, 4, popsize=10, num_episode=2))
+    assert not np.array_equal(a, episode_seeds(8, 3, popsize=10, num_episode=2))
+    assert len(np.unique(a)) == 20
+    pairs = episode_seeds(7, 3, popsize=10, num_episode=2, antithetic=True)
+    np.testing.assert_array_equal(pairs[:5], pairs[5:])
+    v = validation_seeds(7, 16)
+    np.testing.assert_array_equal(v, validation_seeds(7, 16))
+    assert len(np.unique(v)) == 16

@@ -30,3 +30,13 @@ def test_quickstart_example_runs():
     ).stdout
     for name in ("cma", "pepg", "ses", "openes", "ga"):
         assert re.search(rf"^{name}\s+best\s+-\d", out, re.M), out
+
+
+def test_readme_solver_example_runs(tmp_path, monkeypatch):
+    section = ROOT.joinpath("README.md").read_text().split("## Solvers", 1)[1]
+    code = re.search(r"```python\n(.+?)\n```", section, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    assert namespace["best_fitness"] > -1e-6
+    assert (tmp_path / "solver.pkl").stat().st_size > 0
