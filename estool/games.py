@@ -78,3 +78,18 @@ def game_for(name: str) -> Game:
         outputs = int(np.prod(act_space.shape))
         return Game(name, name, input_size, outputs, activation="tanh", rescale_actions=True)
     raise ValueError(f"{name}: only Box or Discrete actions are supported, got {act_space}")
+
+
+def make_policy(game: Game):
+    """The numpy MLP policy of `game` (parameters zero until `set_params`)."""
+    from models.mlp import MLPPolicy
+
+    return MLPPolicy(
+        game.input_size,
+        game.output_size,
+        game.layers,
+        game.activation,
+        time_factor=game.time_factor,
+        output_noise=game.output_noise,
+        noise_bias=game.noise_bias,
+    )

@@ -1,0 +1,118 @@
+"""Training configuration: one validated dataclass, parsed from estool's command-line flags."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from estool.solvers import solver_names
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """A training run; the flag of each field is in `build_parser`."""
+
+    game: str
+    optimizer: str = "cma"
+    num_episode: int = 1
+    num_worker: int = 1
+    num_worker_trial: int = 4
+    popsize: int | None = None  # default num_worker * num_worker_trial, as estool
+    eval_steps: int = 25
+    num_eval_episode: int = 16
+    antithetic: bool = False
+    cap_time: bool = False
+    retrain: bool = False
+    seed_start: int = 111
+    sigma_init: float = 0.10
+    sigma_decay: float = 0.999
+    batch_mode: str = "mean"
+    max_generations: int | None = None
+    target_fitness: float | None = None
+    log_dir: str = "log"
+    resume: bool = False
+
+    @property
+    def population(self) -> int:
+        return self.popsize or self.num_worker * self.num_worker_trial
+
+    @property
+    def filebase(self) -> Path:
+        """estool's file naming: <log_dir>/<game>.<opt>.<num_episode>.<popsize>"""
+        name = f"{self.game}.{self.optimizer}.{self.num_episode}.{self.population}"
+        return Path(self.log_dir) / name
+
+    def validate(self) -> None:
+        """Raise ValueError with a one-line message naming the bad value and the fix."""
+        checks = [
+            (self.optimizer in solver_names(), f"-o {self.optimizer}: choose {solver_names()}"),
+            (self.num_episode >= 1, f"-e {self.num_episode}: need at least 1 episode"),
+            (self.num_worker >= 1, f"-n {self.num_worker}: need at least 1 worker"),
+            (self.num_worker_trial >= 1, f"-t {self.num_worker_trial}: need >= 1 per worker"),
+            (self.population >= 2, f"popsize {self.population}: need at least 2"),
+            (self.eval_steps >= 1, f"--eval_steps {self.eval_steps}: need >= 1"),
+            (self.num_eval_episode >= 1, f"--num_eval_episode {self.num_eval_episode}: need >= 1"),
+            (self.sigma_init > 0, f"--sigma_init {self.sigma_init}: must be > 0"),
+            (0 < self.sigma_decay <= 1, f"--sigma_decay {self.sigma_decay}: must be in (0, 1]"),
+            (self.batch_mode in ("mean", "min"), f"--batch_mode {self.batch_mode}: mean or min"),
+            (
+                self.max_generations is None or self.max_generations >= 1,
+                f"--max_generations {self.max_generations}: need >= 1",
+            ),
+            (
+                not self.antithetic or self.population % 2 == 0,
+                f"--antithetic needs an even popsize, got {self.population}",
+            ),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="train.py",
+        description="Evolve a policy for GAME (a preset or any Gymnasium id) with an ES solver.",
+    )
+    d = TrainConfig("")
+    flag = argparse.BooleanOptionalAction
+    p.add_argument("game", help="preset (e.g. cartpole_swingup) or Gymnasium id (e.g. Pendulum-v1)")
+    p.add_argument("-o", "--optimizer", default=d.optimizer, help=f"one of {solver_names()}")
+    p.add_argument("-e", "--num_episode", type=int, default=d.num_episode, help="episodes/fitness")
+    p.add_argument("-n", "--num_worker", type=int, default=d.num_worker, help="worker processes")
+    p.add_argument(
+        "-t", "--num_worker_trial", type=int, default=d.num_worker_trial, help="solutions/worker"
+    )
+    p.add_argument("--popsize", type=int, default=None, help="population (default: n * t)")
+    p.add_argument("--eval_steps", type=int, default=d.eval_steps, help="gens per eval")
+    p.add_argument(
+        "--num_eval_episode", type=int, default=d.num_eval_episode, help="validation episodes"
+    )
+    p.add_argument("--antithetic", action=flag, default=d.antithetic, help="mirrored pairs")
+    p.add_argument("--cap_time", action=flag, default=d.cap_time, help="cap episodes at 2x mean")
+    p.add_argument("--retrain", action=flag, default=d.retrain, help="reset to best if no gain")
+    p.add_argument("-s", "--seed_start", type=int, default=d.seed_start, help="run seed")
+    p.add_argument("--sigma_init", type=float, default=d.sigma_init, help="initial sigma")
+    p.add_argument("--sigma_decay", type=float, default=d.sigma_decay, help="sigma annealing")
+    p.add_argument("--batch_mode", default=d.batch_mode, help="mean or min over the episodes")
+    p.add_argument("--max_generations", type=int, default=None, help="stop after N generations")
+    p.add_argument("--target_fitness", type=float, default=None, help="stop at this eval score")
+    p.add_argument("--log_dir", default=d.log_dir, help="output folder")
+    p.add_argument("--resume", action=flag, default=d.resume, help="continue from the checkpoint")
+    return p
+
+
+def parse_config(argv: list[str] | None = None) -> TrainConfig:
+    """Parse and validate; a bad value exits with a one-line error (argparse's exit code 2)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    config = TrainConfig(**vars(args))
+    try:
+        config.validate()
+    except ValueError as error:
+        parser.error(str(error))
+    return config

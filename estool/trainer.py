@@ -1,0 +1,161 @@
+"""The generation loop: ask -> evaluate -> tell -> log -> checkpoint -> (every eval_steps) validate.
+
+The evaluation backend is anything with `evaluate(solutions, seeds, max_len) -> (fitness, steps)`:
+the in-process `PolicyEvaluator` or the MPI master. Episode seeds come from
+(seed_start, generation, solution index), so results do not depend on the backend or worker count.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from estool.config import TrainConfig
+from estool.log import logger
+from estool.runfiles import HIST_COLUMNS, RunFiles
+from estool.seeding import episode_seeds, validation_seeds
+from estool.solvers import Solver, make_solver, solver_from_state
+
+# flags that may change when a run is resumed: when to stop
+RESUMABLE = ("resume", "max_generations", "target_fitness")
+
+
+def build_solver(config: TrainConfig, num_params: int) -> Solver:
+    """The solver named by `-o`, with estool train.py's settings and the run's flags."""
+    kwargs = dict(sigma_init=config.sigma_init, popsize=config.population, seed=config.seed_start)
+    if config.optimizer != "cma":
+        kwargs["sigma_decay"] = config.sigma_decay
+    if config.optimizer == "openes":
+        kwargs["antithetic"] = config.antithetic
+    return make_solver(config.optimizer, num_params, **kwargs)
+
+
+@dataclass
+class TrainState:
+    """What the checkpoint holds besides the solver."""
+
+    generation: int = 0
+    seconds: float = 0.0
+    max_len: int | None = None
+    best_score: float | None = None
+    best_params: np.ndarray | None = None
+    hist: list | None = None
+    eval_log: list | None = None
+
+
+class Trainer:
+    def __init__(self, config: TrainConfig, backend, num_params: int):
+        self.config = config
+        self.backend = backend
+        self.files = RunFiles(config.filebase)
+        if config.resume:
+            checkpoint = self.files.read_checkpoint()
+            saved, now = checkpoint["config"], config.as_dict()
+            changed = sorted(k for k in now if k not in RESUMABLE and saved.get(k) != now[k])
+            if changed:
+                raise ValueError(
+                    f"--resume: {self.files.path('.ckpt.pkl')} was made with other "
+                    f"{', '.join(changed)}; use the same flags"
+                )
+            self.solver = solver_from_state(checkpoint["solver"])
+            self.state = TrainState(**checkpoint["train"])
+            self.files.truncate_progress(self.state.generation)
+        else:
+            self.solver = build_solver(config, num_params)
+            self.state = TrainState(hist=[], eval_log=[])
+        self.files.write_config(config.as_dict())
+        self.eval_seeds = validation_seeds(config.seed_start, config.num_eval_episode)
+
+    def checkpoint(self) -> None:
+        self.files.write_checkpoint(
+            {
+                "config": self.config.as_dict(),
+                "solver": self.solver.state_dict(),
+                "train": vars(self.state),
+            }
+        )
+
+    def validate(self, params: np.ndarray) -> float:
+        """Mean return of `params` over the fixed validation seeds, one episode per seed."""
+        k = len(self.eval_seeds)
+        fitness, _ = self.backend.evaluate(np.tile(params, (k, 1)), self.eval_seeds[:, None], None)
+        return float(np.mean(fitness))
+
+    def step(self) -> dict:
+        """One generation; returns its progress row."""
+        c, s = self.config, self.state
+        start = time.perf_counter()
+        solutions = self.solver.ask()
+        seeds = episode_seeds(c.seed_start, s.generation, c.population, c.num_episode, c.antithetic)
+        fitness, steps = self.backend.evaluate(solutions, seeds, s.max_len)
+        self.solver.tell(fitness)
+        s.generation += 1
+        if c.cap_time:
+            s.max_len = 2 * int(np.mean(steps) + 1.0)
+        finite = fitness[np.isfinite(fitness)]
+        row = dict(
+            generation=s.generation,
+            fitness_mean=float(np.mean(finite)),
+            fitness_min=float(np.min(finite)),
+            fitness_max=float(np.max(finite)),
+            fitness_std=float(np.std(finite)),
+            rms_sigma=self.solver.rms_stdev(),
+            steps_mean=float(np.mean(steps)),
+            steps_max=float(np.max(steps)),
+            env_steps=int(np.sum(steps) * c.num_episode),
+        )
+        if s.generation % c.eval_steps == 0:
+            self.evaluate_and_keep_best()
+        elapsed = time.perf_counter() - start
+        s.seconds += elapsed
+        row.update(
+            seconds=s.seconds,
+            best_eval=s.best_score,
+            env_steps_per_second=row["env_steps"] / max(elapsed, 1e-9),
+        )
+        s.hist.append([row[name] for name in HIST_COLUMNS])
+        return row
+
+    def evaluate_and_keep_best(self) -> None:
+        s = self.state
+        params = self.solver.current_param()
+        score = self.validate(params)
+        s.eval_log.append([s.generation, score, params.tolist()])
+        self.files.write_eval_log(s.eval_log)
+        if s.best_score is None or score > s.best_score:
+            s.best_score, s.best_params = score, params
+        elif self.config.retrain:
+            self.solver.set_mu(s.best_params)
+            logger.info("eval %.2f below best %.2f: mean reset to best", score, s.best_score)
+        self.files.write_best(s.best_params, s.best_score)
+        self.files.write_hist(s.hist)
+
+    def done(self) -> bool:
+        c, s = self.config, self.state
+        if c.max_generations is not None and s.generation >= c.max_generations:
+            return True
+        return c.target_fitness is not None and (s.best_score or -np.inf) >= c.target_fitness
+
+    def run(self) -> TrainState:
+        while not self.done():
+            row = self.step()
+            self.files.write_params(self.solver.current_param())
+            self.files.append_progress(row)
+            self.checkpoint()
+            best = "-" if row["best_eval"] is None else f"{row['best_eval']:.2f}"
+            logger.info(
+                "gen %d  fitness mean %.2f min %.2f max %.2f  best eval %s  sigma %.4f"
+                "  steps %.1f  %.0f env steps/s",
+                row["generation"],
+                row["fitness_mean"],
+                row["fitness_min"],
+                row["fitness_max"],
+                best,
+                row["rms_sigma"],
+                row["steps_mean"],
+                row["env_steps_per_second"],
+            )
+        self.files.write_hist(self.state.hist)
+        return self.state

@@ -1,0 +1,8 @@
+"""Train a policy with an evolution strategy: `python train.py GAME -o cma -e 16 ...`."""
+
+import sys
+
+from estool.cli import train_main
+
+if __name__ == "__main__":
+    sys.exit(train_main())
