@@ -44,42 +44,32 @@ def make_solver(name: str, num_params: int, **kwargs: Any) -> Solver:
     return spec.cls(num_params, **{**spec.defaults, **kwargs})
 
 
+# estool train.py's settings, shared by the names below
+ANNEALED = dict(sigma_limit=0.02, weight_decay=0.005)
+ADAM_STEP = dict(learning_rate=0.01, learning_rate_decay=1.0, learning_rate_limit=0.01)
+
 register("cma", CMAES, "CMA-ES (pycma), full covariance; diagonal=True for large models")
 register(
     "pepg",
     PEPG,
     "PEPG with adaptive per-parameter sigma and Adam on the mean",
     sigma_alpha=0.2,
-    sigma_limit=0.02,
-    learning_rate=0.01,
-    learning_rate_decay=1.0,
-    learning_rate_limit=0.01,
-    weight_decay=0.005,
+    **ANNEALED,
+    **ADAM_STEP,
 )
 register(
     "ses",
     PEPG,
     "PEPG with elites: the mean moves to the average of the best perturbations",
     sigma_alpha=0.2,
-    sigma_limit=0.02,
     elite_ratio=0.1,
-    weight_decay=0.005,
+    **ANNEALED,
 )
-register(
-    "openes",
-    OpenES,
-    "OpenAI-ES with Adam, rank shaping and sigma annealing",
-    sigma_limit=0.02,
-    learning_rate=0.01,
-    learning_rate_decay=1.0,
-    learning_rate_limit=0.01,
-    weight_decay=0.005,
-)
+register("openes", OpenES, "OpenAI-ES: Adam, rank shaping, annealing", **ANNEALED, **ADAM_STEP)
 register(
     "ga",
     SimpleGA,
     "simple genetic algorithm: truncation, uniform crossover, mutation",
-    sigma_limit=0.02,
     elite_ratio=0.1,
-    weight_decay=0.005,
+    **ANNEALED,
 )
