@@ -1,4 +1,8 @@
-"""`train.py`'s entry point: parse, build the backend, run the trainer."""
+"""`train.py`'s entry point: parse, pick the backend (in-process or MPI), run the trainer.
+
+`-n N` with N > 1 relaunches the command under `mpiexec -n N+1` (rank 0 is the master); started
+under mpiexec already, the world's ranks are used as they are.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,44 @@ from estool.config import parse_config
 from estool.evaluate import PolicyEvaluator
 from estool.games import game_for, make_policy
 from estool.log import logger, setup_logging
+from estool.mpi import MPIMaster, WorkerError, mpi_size, relaunch, worker_loop
 
 
 def train_main(argv: list[str] | None = None) -> int:
     setup_logging()
+    argv = sys.argv[1:] if argv is None else argv
     config = parse_config(argv)
     try:
         game = game_for(config.game)
     except ValueError as error:
         logger.error("error: %s", error)
         return 2
-    if config.num_worker > 1:
-        logger.error("error: -n %d: only -n 1 (in-process) runs in this version", config.num_worker)
-        return 2
+    num_params = make_policy(game).param_count
+    if config.num_worker > 1 and mpi_size() == 1:
+        relaunch(config.num_worker + 1, [sys.argv[0], *argv])
+
+    def make_evaluator() -> PolicyEvaluator:
+        return PolicyEvaluator(game, config.batch_mode)
+
+    if mpi_size() > 1:
+        from mpi4py import MPI
+
+        comm = MPI.COMM_WORLD
+        if comm.Get_rank() != 0:
+            worker_loop(comm, make_evaluator, num_params)
+            return 0
+        backend = MPIMaster(comm)
+    else:
+        backend = make_evaluator()
+    try:
+        return run_training(config, backend, num_params)
+    finally:
+        backend.close()
+
+
+def run_training(config, backend, num_params: int) -> int:
     from estool.trainer import Trainer
 
-    backend = PolicyEvaluator(game, config.batch_mode)
-    num_params = make_policy(game).param_count
     try:
         trainer = Trainer(config, backend, num_params)
     except (ValueError, FileNotFoundError) as error:
@@ -38,7 +63,11 @@ def train_main(argv: list[str] | None = None) -> int:
         config.population,
         config.filebase,
     )
-    state = trainer.run()
+    try:
+        state = trainer.run()
+    except WorkerError as error:
+        logger.error("error: %s", error)
+        return 1
     logger.info("done after %d generations; best eval %s", state.generation, state.best_score)
     return 0
 

@@ -52,19 +52,30 @@ register_game(
 
 
 def game_for(name: str) -> Game:
-    """The preset `name`, or an auto-sized Game for a registered Gymnasium id."""
+    """The preset `name`, or an auto-sized Game for a registered Gymnasium id.
+
+    `module:EnvId` first imports `module` (which registers EnvId), as `gymnasium.make` does.
+    """
     if name in GAMES:
         return GAMES[name]
+    import importlib
+
     import gymnasium as gym
 
     import envs  # noqa: F401  (registers the custom envs)
 
-    if name not in gym.registry:
+    module, _, env_id = name.rpartition(":")
+    if module:
+        try:
+            importlib.import_module(module)
+        except ImportError as error:
+            raise ValueError(f"unknown game {name!r}: cannot import {module!r} ({error})") from None
+    if env_id not in gym.registry:
         raise ValueError(
             f"unknown game {name!r}: not a preset ({', '.join(sorted(GAMES))}) "
             "nor a registered Gymnasium id (e.g. Pendulum-v1)"
         )
-    env = gym.make(name, disable_env_checker=True)
+    env = gym.make(env_id, disable_env_checker=True)
     try:
         obs_space, act_space = env.observation_space, env.action_space
     finally:

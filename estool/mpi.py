@@ -1,0 +1,147 @@
+"""Master/worker transport over MPI (mpi4py): rank 0 runs the solver, ranks 1..n run rollouts.
+
+Protocol (all point-to-point, typed buffers for parameters, no quantization):
+  master -> worker  TASK   (index, seeds (k,), max_len) as a small object, then
+                    PARAMS the solution's float64 vector (num_params,) with `Send`
+  worker -> master  RESULT (index, fitness, steps) or ERROR (index, traceback text)
+  master -> worker  STOP   explicit shutdown
+Work is handed out one solution at a time to whichever worker has room (IN_FLIGHT queued per
+worker, so that a worker never waits for the master between two solutions): a long episode never
+leaves the other workers idle, and any popsize works with any number of workers. Both sides wait
+by polling with a short sleep: MPICH's blocking receive spins and would burn a core.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+TASK, PARAMS, RESULT, ERROR, STOP = range(5)
+POLL_SECONDS = (0.00005, 0.002)  # first and longest sleep between polls
+IN_FLIGHT = 2  # solutions queued per worker
+
+
+class WorkerError(RuntimeError):
+    """A worker raised while evaluating a solution; carries the worker's traceback."""
+
+
+def mpi_size() -> int:
+    """The world size if this process was started by mpiexec (without importing mpi4py)."""
+    for var in ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE"):
+        if var in os.environ:
+            return int(os.environ[var])
+    return 1
+
+
+def find_mpiexec() -> str:
+    """`mpiexec` beside this Python (the mpich wheel's), else on PATH."""
+    beside = Path(sys.executable).with_name("mpiexec")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("mpiexec") or shutil.which("mpirun")
+    if not found:
+        raise FileNotFoundError("no mpiexec found: pip install mpich (or load your cluster's MPI)")
+    return found
+
+
+def relaunch(num_ranks: int, argv: list[str]) -> None:
+    """Replace this process by `mpiexec -n num_ranks python argv...` (one thread per rank)."""
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    command = [find_mpiexec(), "-n", str(num_ranks), sys.executable, "-u", *argv]
+    sys.stdout.flush()
+    os.execve(command[0], command, env)
+
+
+def wait(comm, source, tag):
+    """Block until a message matches, sleeping between probes; returns its Status."""
+    from mpi4py import MPI
+
+    status = MPI.Status()
+    delay = POLL_SECONDS[0]
+    while not comm.Iprobe(source=source, tag=tag, status=status):
+        time.sleep(delay)
+        delay = min(delay * 2, POLL_SECONDS[1])
+    return status
+
+
+class MPIMaster:
+    """The evaluation backend on rank 0: `evaluate(solutions, seeds, max_len)`."""
+
+    def __init__(self, comm):
+        self.comm = comm
+        self.workers = list(range(1, comm.Get_size()))
+        if not self.workers:
+            raise ValueError("MPI master needs at least one worker rank")
+        self.stopped = False
+
+    def evaluate(
+        self, solutions: np.ndarray, seeds: np.ndarray, max_len: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """solutions (n, num_params), seeds (n, k) -> fitness (n,), mean steps (n,)."""
+        from mpi4py import MPI
+
+        n = len(solutions)
+        solutions = np.ascontiguousarray(solutions, dtype=np.float64)
+        fitness, steps = np.full(n, np.nan), np.zeros(n)
+        pending = list(range(n))[::-1]
+        busy = 0
+
+        def hand_out(worker: int) -> None:
+            nonlocal busy
+            index = pending.pop()
+            self.comm.send((index, seeds[index], max_len), dest=worker, tag=TASK)
+            self.comm.Send(solutions[index], dest=worker, tag=PARAMS)
+            busy += 1
+
+        for _ in range(IN_FLIGHT):
+            for worker in self.workers:
+                if pending:
+                    hand_out(worker)
+        while busy:
+            status = wait(self.comm, MPI.ANY_SOURCE, MPI.ANY_TAG)
+            worker, tag = status.Get_source(), status.Get_tag()
+            message = self.comm.recv(source=worker, tag=tag)
+            busy -= 1
+            if tag == ERROR:
+                index, text = message
+                raise WorkerError(f"worker rank {worker} failed on solution {index}:\n{text}")
+            index, fitness[index], steps[index] = message
+            if pending:
+                hand_out(worker)
+        return fitness, steps
+
+    def close(self) -> None:
+        """Send every worker the explicit shutdown message (once)."""
+        if not self.stopped:
+            for worker in self.workers:
+                self.comm.send(None, dest=worker, tag=STOP)
+            self.stopped = True
+
+
+def worker_loop(comm, make_evaluator, num_params: int) -> None:
+    """Ranks 1..n: evaluate solutions until STOP. Exceptions go back to the master."""
+    from mpi4py import MPI
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the master handles Ctrl-C and sends STOP
+    evaluator = None
+    params = np.empty(num_params)
+    while True:
+        status = wait(comm, 0, MPI.ANY_TAG)
+        message = comm.recv(source=0, tag=status.Get_tag())
+        if status.Get_tag() == STOP:
+            break
+        index, seeds, max_len = message
+        comm.Recv(params, source=0, tag=PARAMS)
+        try:
+            evaluator = evaluator or make_evaluator()
+            fitness, steps = evaluator.evaluate(params[None], np.asarray(seeds)[None], max_len)
+            comm.send((index, float(fitness[0]), float(steps[0])), dest=0, tag=RESULT)
+        except Exception:
+            comm.send((index, traceback.format_exc()), dest=0, tag=ERROR)
