@@ -6,6 +6,7 @@ under mpiexec already, the world's ranks are used as they are.
 
 from __future__ import annotations
 
+import signal
 import sys
 
 from estool.config import parse_config
@@ -63,11 +64,28 @@ def run_training(config, backend, num_params: int) -> int:
         config.population,
         config.filebase,
     )
+
+    def request_stop(signum, frame):
+        if trainer.stop_requested:  # a second Ctrl-C: stop now, the last checkpoint stands
+            raise KeyboardInterrupt
+        trainer.stop_requested = True
+        logger.info("signal %d: stopping after this generation's checkpoint", signum)
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
     try:
         state = trainer.run()
     except WorkerError as error:
         logger.error("error: %s", error)
         return 1
+    except KeyboardInterrupt:
+        pass
+    if trainer.stop_requested:
+        logger.error(
+            "stopped: checkpoint at generation %d; continue with --resume",
+            trainer.saved_generation,
+        )
+        return 130
     logger.info("done after %d generations; best eval %s", state.generation, state.best_score)
     return 0
 

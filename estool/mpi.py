@@ -129,7 +129,9 @@ def worker_loop(comm, make_evaluator, num_params: int) -> None:
     """Ranks 1..n: evaluate solutions until STOP. Exceptions go back to the master."""
     from mpi4py import MPI
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the master handles Ctrl-C and sends STOP
+    # the master handles Ctrl-C / SIGTERM (checkpoint, then STOP); a dead master ends the job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     evaluator = None
     params = np.empty(num_params)
     while True:

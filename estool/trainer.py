@@ -67,6 +67,8 @@ class Trainer:
             self.state = TrainState(hist=[], eval_log=[])
         self.files.write_config(config.as_dict())
         self.eval_seeds = validation_seeds(config.seed_start, config.num_eval_episode)
+        self.stop_requested = False  # set by a signal handler: stop after the next checkpoint
+        self.saved_generation = self.state.generation
 
     def checkpoint(self) -> None:
         self.files.write_checkpoint(
@@ -76,6 +78,7 @@ class Trainer:
                 "train": vars(self.state),
             }
         )
+        self.saved_generation = self.state.generation
 
     def validate(self, params: np.ndarray) -> float:
         """Mean return of `params` over the fixed validation seeds, one episode per seed."""
@@ -139,7 +142,7 @@ class Trainer:
         return c.target_fitness is not None and (s.best_score or -np.inf) >= c.target_fitness
 
     def run(self) -> TrainState:
-        while not self.done():
+        while not self.done() and not self.stop_requested:
             row = self.step()
             self.files.write_params(self.solver.current_param())
             self.files.append_progress(row)

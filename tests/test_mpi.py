@@ -2,12 +2,15 @@
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+import estool  # noqa: F401  (imports cma quietly, for unpickling checkpoints)
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ["cartpole_swingup", "-o", "cma", "--popsize", "10", "--eval_steps", "2"]
@@ -59,3 +62,58 @@ def test_nan_fitness_ranks_last_and_the_run_goes_on(tmp_path):
     assert h.shape[0] == 3 and np.all(np.isfinite(h[:, 2:6]))
     (params,) = json.loads(next(tmp_path.glob("*.cma.1.10.json")).read_text())
     assert np.all(np.isfinite(params))
+
+
+def start(log_dir, *args):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, str(ROOT / "train.py"), *args, "--log_dir", str(log_dir)]
+    return subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+
+
+def wait_for_generations(log_dir, count, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = [p.read_text().count("\n") for p in Path(log_dir).glob("*.progress.jsonl")]
+        if rows and rows[0] >= count:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"no {count} generations in {timeout} s")
+
+
+def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path):
+    args = [*BASE, "-n", "2", "--eval_steps", "3"]
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    train(whole, *args, "--max_generations", "12")
+    proc = start(killed, *args, "--max_generations", "400")
+    wait_for_generations(killed, 3)
+    os.killpg(proc.pid, 9)  # the whole job, mpiexec and every rank: a crash, no cleanup
+    proc.wait(timeout=30)
+    (ckpt,) = killed.glob("*.ckpt.pkl")
+    generation = pickle.loads(ckpt.read_bytes())["train"]["generation"]
+    assert 3 <= generation < 12, generation
+    train(killed, *args, "--max_generations", "12", "--resume")
+    for suffix in (".json", ".best.json"):
+        (a,), (b,) = whole.glob("*.1.10" + suffix), killed.glob("*.1.10" + suffix)
+        assert a.read_text() == b.read_text()
+    np.testing.assert_array_equal(hist(whole)[:, 2:6], hist(killed)[:, 2:6])
+
+
+def test_sigterm_checkpoints_and_stops_every_rank(tmp_path):
+    proc = start(tmp_path, *BASE, "-n", "2", "--max_generations", "400")
+    wait_for_generations(tmp_path, 2)
+    os.kill(proc.pid, 15)  # mpiexec forwards it to the ranks
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert "stopped: checkpoint at generation" in out
+    generation = int(out.split("stopped: checkpoint at generation ")[1].split(";")[0])
+    progress = next(tmp_path.glob("*.progress.jsonl")).read_text().splitlines()
+    assert len(progress) == generation
+    leftover = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True)
+    assert leftover.stdout.strip() == ""
