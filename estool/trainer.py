@@ -92,7 +92,10 @@ class Trainer:
         start = time.perf_counter()
         solutions = self.solver.ask()
         seeds = episode_seeds(c.seed_start, s.generation, c.population, c.num_episode, c.antithetic)
+        evaluate_start, sent = time.perf_counter(), getattr(self.backend, "bytes_sent", 0)
         fitness, steps = self.backend.evaluate(solutions, seeds, s.max_len)
+        evaluate_seconds = time.perf_counter() - evaluate_start
+        sent = getattr(self.backend, "bytes_sent", 0) - sent
         self.solver.tell(fitness)
         s.generation += 1
         if c.cap_time:
@@ -108,6 +111,7 @@ class Trainer:
             steps_mean=float(np.mean(steps)),
             steps_max=float(np.max(steps)),
             env_steps=int(np.sum(steps) * c.num_episode),
+            bytes_sent=sent,  # master -> workers, this generation's solutions (MPI only)
         )
         if s.generation % c.eval_steps == 0:
             self.evaluate_and_keep_best()
@@ -117,6 +121,7 @@ class Trainer:
             seconds=s.seconds,
             best_eval=s.best_score,
             env_steps_per_second=row["env_steps"] / max(elapsed, 1e-9),
+            master_seconds=elapsed - evaluate_seconds,  # solver, logs, evaluation excluded
         )
         s.hist.append([row[name] for name in HIST_COLUMNS])
         return row
