@@ -1,5 +1,6 @@
 """train.py end to end, in-process backend (-n 1): files, exact resume, clear errors."""
 
+import itertools
 import json
 import subprocess
 import sys
@@ -79,3 +80,40 @@ def test_bad_input_is_a_one_line_error(tmp_path, args, message):
     assert out.returncode == 2
     assert message in out.stdout + out.stderr
     assert not list(tmp_path.glob("*.json"))
+
+
+def hist_rows(log_dir):
+    (path,) = Path(log_dir).glob("*.hist.json")
+    return np.array(json.loads(path.read_text()))
+
+
+def test_target_fitness_stops_the_run(tmp_path):
+    out = train(tmp_path, *BASE, "--eval_steps", "1", "--target_fitness", "-1")
+    assert "done after 1 generations" in out.stdout
+
+
+def test_batch_mode_min_scores_the_worst_episode(tmp_path):
+    rows = {}
+    for mode in ("mean", "min"):
+        (tmp_path / mode).mkdir()
+        train(tmp_path / mode, *BASE, "-e", "3", "--batch_mode", mode, "--max_generations", "1")
+        rows[mode] = hist_rows(tmp_path / mode)[0]
+    assert rows["min"][2] < rows["mean"][2]  # same solutions and seeds: min <= mean for each
+    assert rows["min"][4] <= rows["mean"][4]
+
+
+def test_cap_time_limits_episodes_to_twice_the_last_mean(tmp_path):
+    train(tmp_path, *BASE, "--cap_time", "--max_generations", "4")
+    h = hist_rows(tmp_path)
+    for previous, current in itertools.pairwise(h):
+        assert current[8] <= 2 * int(previous[7] + 1.0)
+
+
+def test_retrain_keeps_the_best_evaluation(tmp_path):
+    out = train(tmp_path, *BASE, "--eval_steps", "1", "--retrain", "--max_generations", "8")
+    (log,) = tmp_path.glob("*.log.json")
+    scores = [row[1] for row in json.loads(log.read_text())]
+    (best,) = tmp_path.glob("*.best.json")
+    assert json.loads(best.read_text())[1] == max(scores)
+    if any(s <= max(scores[:i], default=-np.inf) for i, s in enumerate(scores)):
+        assert "mean reset to best" in out.stdout
