@@ -25,6 +25,7 @@ class Game:
     noise_bias: float = 0.0
     output_noise: tuple[bool, bool, bool] = (False, False, False)
     time_factor: float = 0.0
+    rnn_mode: bool = False  # a recurrent policy: layers = (hidden state size, layer size)
     discrete: bool = False  # Discrete action space: the action is the argmax of the outputs
     rescale_actions: bool = False  # map tanh outputs in [-1, 1] onto the Box's bounds
     env_kwargs: dict[str, Any] = field(default_factory=dict)
@@ -42,6 +43,17 @@ def register_game(game: Game) -> None:
 
 register_game(Game("cartpole_swingup", "CartPoleSwingUp-v0", 5, 1, (10, 0), "tanh"))
 register_game(Game("pendulum", "Pendulum-v1", 3, 1, (16, 0), "tanh", rescale_actions=True))
+register_game(
+    Game(
+        "pendulum_rnn",
+        "Pendulum-v1",
+        3,
+        1,
+        (8, 16),
+        rescale_actions=True,
+        rnn_mode=True,
+    )
+)
 register_game(Game("biped", "BipedalWalker-v3", 24, 4, (40, 40), "tanh"))
 register_game(
     Game("bipedhard", "BipedalWalker-v3", 24, 4, (40, 40), "tanh", env_kwargs={"hardcore": True})
@@ -92,9 +104,12 @@ def game_for(name: str) -> Game:
 
 
 def make_policy(game: Game):
-    """The numpy MLP policy of `game` (parameters zero until `set_params`)."""
+    """The numpy policy of `game`, MLP or RNN (parameters zero until `set_params`)."""
     from models.mlp import MLPPolicy
+    from models.rnn import RNNPolicy
 
+    if game.rnn_mode:
+        return RNNPolicy(game.input_size, game.output_size, *game.layers)
     return MLPPolicy(
         game.input_size,
         game.output_size,

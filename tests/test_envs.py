@@ -123,3 +123,31 @@ def test_episode_seeds_depend_only_on_run_generation_and_index():
     v = validation_seeds(7, 16)
     np.testing.assert_array_equal(v, validation_seeds(7, 16))
     assert len(np.unique(v)) == 16
+
+
+def test_rnn_policy_layout_state_and_reset():
+    from models.rnn import RNNPolicy
+
+    policy = RNNPolicy(3, 1, hidden=4, layer=5)
+    assert policy.param_count == (8 * 4 + 4) + (7 * 5 + 5) + (5 * 1 + 1) + 4
+    params = np.random.default_rng(0).standard_normal(policy.param_count)
+    policy.set_params(params)
+    np.testing.assert_array_equal(policy.h0, params[-4:])
+    obs = np.array([0.5, -0.2, 0.1])
+    first = policy.act(obs)
+    second = policy.act(obs)
+    assert not np.array_equal(first, second)  # the hidden state carries over
+    policy.reset()
+    np.testing.assert_array_equal(policy.act(obs), first)
+    with pytest.raises(ValueError, match="parameters"):
+        policy.set_params(params[:-1])
+
+
+def test_rnn_preset_runs_episodes():
+    from estool.games import make_policy
+
+    game = game_for("pendulum_rnn")
+    policy = make_policy(game)
+    policy.set_params(0.1 * np.random.default_rng(1).standard_normal(policy.param_count))
+    returns, steps = simulate(policy, make_env(game.env_id), game, [0, 1], max_len=50)
+    assert np.all(steps == 50) and np.all(np.isfinite(returns))
