@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from models.activations import LAYER_ACTIVATIONS, activation
+from models.params import as_flat, take
 
 
 class MLPPolicy:
@@ -56,22 +57,17 @@ class MLPPolicy:
 
     def set_params(self, params: np.ndarray) -> None:
         """Load a flat vector of `param_count` values (see the module docstring for the layout)."""
-        params = np.asarray(params, dtype=np.float64).reshape(-1)
-        if params.size != self.param_count:
-            raise ValueError(
-                f"this policy has {self.param_count} parameters, the vector has {params.size}"
-            )
+        params = as_flat(params, self.param_count)
         self.weights, self.biases, self.noise_std = [], [], []
         start = 0
         for (n_in, n_out), noisy in zip(self.shapes, self.output_noise, strict=True):
-            self.weights.append(params[start : start + n_in * n_out].reshape(n_in, n_out))
-            start += n_in * n_out
-            self.biases.append(params[start : start + n_out])
-            start += n_out
+            weights, start = take(params, start, (n_in, n_out))
+            bias, start = take(params, start, (n_out,))
+            self.weights.append(weights)
+            self.biases.append(bias)
             if noisy:
-                log_std = params[start : start + n_out]
+                log_std, start = take(params, start, (n_out,))
                 self.noise_std.append(np.exp(0.5 * log_std + self.noise_bias))
-                start += n_out
             else:
                 self.noise_std.append(None)
         self._params = params.copy()

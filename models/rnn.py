@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from models.params import as_flat, take
+
 
 class RNNPolicy:
     """obs (input_size,) -> action (output_size,), carrying a hidden state across steps."""
@@ -29,19 +31,15 @@ class RNNPolicy:
         self.set_params(np.zeros(self.param_count))
 
     def set_params(self, params: np.ndarray) -> None:
-        params = np.asarray(params, dtype=np.float64).reshape(-1)
-        if params.size != self.param_count:
-            raise ValueError(
-                f"this policy has {self.param_count} parameters, the vector has {params.size}"
-            )
+        params = as_flat(params, self.param_count)
         self.weights, self.biases = [], []
         start = 0
         for n_in, n_out in self.shapes:
-            self.weights.append(params[start : start + n_in * n_out].reshape(n_in, n_out))
-            start += n_in * n_out
-            self.biases.append(params[start : start + n_out])
-            start += n_out
-        self.h0 = params[start:]
+            weights, start = take(params, start, (n_in, n_out))
+            bias, start = take(params, start, (n_out,))
+            self.weights.append(weights)
+            self.biases.append(bias)
+        self.h0, _ = take(params, start, (self.hidden,))
         self._params = params.copy()
         self.reset()
 
