@@ -66,7 +66,8 @@ register_game(
 def game_for(name: str) -> Game:
     """The preset `name`, or an auto-sized Game for a registered Gymnasium id.
 
-    `module:EnvId` first imports `module` (which registers EnvId), as `gymnasium.make` does.
+    `module:EnvId` first imports `module` (which registers EnvId), as `gymnasium.make` does;
+    `module:preset` finds a preset that `module` registers with `register_game`.
     """
     if name in GAMES:
         return GAMES[name]
@@ -82,6 +83,8 @@ def game_for(name: str) -> Game:
             importlib.import_module(module)
         except ImportError as error:
             raise ValueError(f"unknown game {name!r}: cannot import {module!r} ({error})") from None
+        if env_id in GAMES:
+            return GAMES[env_id]
     if env_id not in gym.registry:
         raise ValueError(
             f"unknown game {name!r}: not a preset ({', '.join(sorted(GAMES))}) "
