@@ -14,7 +14,7 @@ EXTRAS = {
     "doom": ["vizdoom>=1.2"],
     "plot": ["matplotlib>=3.7"],
     "video": ["imageio>=2.31", "imageio-ffmpeg"],
-    "test": ["pytest>=8", "ruff>=0.6"],
+    "test": ["pytest>=8", "ruff>=0.6", "gymnasium[box2d]>=1.0"],
 }
 
 setup(

@@ -26,6 +26,7 @@ class Game:
     output_noise: tuple[bool, bool, bool] = (False, False, False)
     time_factor: float = 0.0
     rnn_mode: bool = False  # a recurrent policy: layers = (hidden state size, layer size)
+    wrappers: tuple[str, ...] = ()  # task tweaks for training episodes (envs.wrappers.WRAPPERS)
     discrete: bool = False  # Discrete action space: the action is the argmax of the outputs
     rescale_actions: bool = False  # map tanh outputs in [-1, 1] onto the Box's bounds
     env_kwargs: dict[str, Any] = field(default_factory=dict)
@@ -57,6 +58,10 @@ register_game(
 register_game(Game("biped", "BipedalWalker-v3", 24, 4, (40, 40), "tanh"))
 register_game(
     Game("bipedhard", "BipedalWalker-v3", 24, 4, (40, 40), "tanh", env_kwargs={"hardcore": True})
+)
+# with the reward shaping estool's rollouts applied to every BipedalWalker training episode
+register_game(
+    Game("biped_estool", "BipedalWalker-v3", 24, 4, (40, 40), wrappers=("estool_biped_reward",))
 )
 register_game(
     Game("lunar", "LunarLander-v3", 8, 2, (32, 16), "tanh", env_kwargs={"continuous": True})

@@ -1,7 +1,7 @@
 """Master/worker transport over MPI (mpi4py): rank 0 runs the solver, ranks 1..n run rollouts.
 
 Protocol (all point-to-point, typed buffers for parameters, no quantization):
-  master -> worker  TASK   (index, seeds (k,), max_len) as a small object, then
+  master -> worker  TASK   (index, seeds (k,), max_len, train) as a small object, then
                     PARAMS the solution's float64 vector (num_params,) with `Send`
   worker -> master  RESULT (index, fitness, steps) or ERROR (index, traceback text)
   master -> worker  STOP   explicit shutdown
@@ -73,7 +73,7 @@ def wait(comm, source, tag):
 
 
 class MPIMaster:
-    """The evaluation backend on rank 0: `evaluate(solutions, seeds, max_len)`."""
+    """The evaluation backend on rank 0: `evaluate(solutions, seeds, max_len, train)`."""
 
     def __init__(self, comm):
         self.comm = comm
@@ -84,7 +84,11 @@ class MPIMaster:
         self.bytes_sent = 0  # parameter buffers and task headers, for the benchmarks
 
     def evaluate(
-        self, solutions: np.ndarray, seeds: np.ndarray, max_len: int | None = None
+        self,
+        solutions: np.ndarray,
+        seeds: np.ndarray,
+        max_len: int | None = None,
+        train: bool = True,
     ) -> tuple[np.ndarray, np.ndarray]:
         """solutions (n, num_params), seeds (n, k) -> fitness (n,), mean steps (n,)."""
         from mpi4py import MPI
@@ -95,12 +99,12 @@ class MPIMaster:
         pending = list(range(n))[::-1]
         busy = 0
         sends: list = []
-        header_bytes = len(pickle.dumps((n, seeds[0], max_len), pickle.HIGHEST_PROTOCOL))
+        header_bytes = len(pickle.dumps((n, seeds[0], max_len, train), pickle.HIGHEST_PROTOCOL))
 
         def hand_out(worker: int) -> None:
             nonlocal busy
             index = pending.pop()
-            header = (index, seeds[index], max_len)
+            header = (index, seeds[index], max_len, train)
             self.comm.send(header, dest=worker, tag=TASK)
             # non-blocking: a large buffer goes by rendezvous, and a blocking Send would spin
             # until the worker, still busy with its queued solution, posts the receive
@@ -148,11 +152,13 @@ def worker_loop(comm, make_evaluator, num_params: int) -> None:
         message = comm.recv(source=0, tag=status.Get_tag())
         if status.Get_tag() == STOP:
             break
-        index, seeds, max_len = message
+        index, seeds, max_len, train = message
         comm.Recv(params, source=0, tag=PARAMS)
         try:
             evaluator = evaluator or make_evaluator()
-            fitness, steps = evaluator.evaluate(params[None], np.asarray(seeds)[None], max_len)
+            fitness, steps = evaluator.evaluate(
+                params[None], np.asarray(seeds)[None], max_len, train
+            )
             comm.send((index, float(fitness[0]), float(steps[0])), dest=0, tag=RESULT)
         except Exception:
             comm.send((index, traceback.format_exc()), dest=0, tag=ERROR)

@@ -1,6 +1,7 @@
 """The generation loop: ask -> evaluate -> tell -> log -> checkpoint -> (every eval_steps) validate.
 
-The evaluation backend is anything with `evaluate(solutions, seeds, max_len) -> (fitness, steps)`:
+The evaluation backend is anything with `evaluate(solutions, seeds, max_len, train)` returning
+`(fitness, steps)`:
 the in-process `PolicyEvaluator` or the MPI master. Episode seeds come from
 (seed_start, generation, solution index), so results do not depend on the backend or worker count.
 """
@@ -83,7 +84,9 @@ class Trainer:
     def validate(self, params: np.ndarray) -> float:
         """Mean return of `params` over the fixed validation seeds, one episode per seed."""
         k = len(self.eval_seeds)
-        fitness, _ = self.backend.evaluate(np.tile(params, (k, 1)), self.eval_seeds[:, None], None)
+        fitness, _ = self.backend.evaluate(
+            np.tile(params, (k, 1)), self.eval_seeds[:, None], None, train=False
+        )
         return float(np.mean(fitness))
 
     def step(self) -> dict:

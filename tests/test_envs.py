@@ -151,3 +151,39 @@ def test_rnn_preset_runs_episodes():
     policy.set_params(0.1 * np.random.default_rng(1).standard_normal(policy.param_count))
     returns, steps = simulate(policy, make_env(game.env_id), game, [0, 1], max_len=50)
     assert np.all(steps == 50) and np.all(np.isfinite(returns))
+
+
+def test_survival_bonus_adds_per_step_in_training_only():
+    from estool.evaluate import PolicyEvaluator
+    from estool.games import Game
+
+    plain = Game("swingup", "CartPoleSwingUp-v0", 5, 1, (10, 0))
+    bonus = Game("swingup+", "CartPoleSwingUp-v0", 5, 1, (10, 0), wrappers=("survival_bonus",))
+    params = 0.5 * np.random.default_rng(2).standard_normal((2, 71))
+    seeds = np.array([[11], [12]])
+    base, steps = PolicyEvaluator(plain).evaluate(params, seeds)
+    shaped, _ = PolicyEvaluator(bonus).evaluate(params, seeds)
+    np.testing.assert_allclose(shaped, base + 0.01 * steps)
+    untouched, _ = PolicyEvaluator(bonus).evaluate(params, seeds, train=False)
+    np.testing.assert_array_equal(untouched, base)
+
+
+def test_estool_biped_reward_drops_the_fall_penalty():
+    from estool.evaluate import PolicyEvaluator
+
+    raw, shaped = PolicyEvaluator(game_for("biped")), PolicyEvaluator(game_for("biped_estool"))
+    params = np.random.default_rng(3).standard_normal((4, 2804))
+    seeds = np.arange(4)[:, None]
+    r_raw, steps = raw.evaluate(params, seeds)
+    r_shaped, _ = shaped.evaluate(params, seeds)
+    fell = steps < 1600  # a fall ends the episode early, with -100
+    assert fell.any()
+    np.testing.assert_allclose(r_shaped[fell], r_raw[fell] + 100.0)
+    np.testing.assert_array_equal(r_shaped[~fell], r_raw[~fell])  # no bonus below a return of 300
+
+
+def test_unknown_wrapper_is_refused():
+    from envs.wrappers import apply_wrappers
+
+    with pytest.raises(ValueError, match="unknown wrapper 'nope'"):
+        apply_wrappers(make_env("CartPoleSwingUp-v0"), ["nope"])
