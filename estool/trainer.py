@@ -1,15 +1,14 @@
 """The generation loop: ask -> evaluate -> tell -> log -> checkpoint -> (every eval_steps) validate.
 
 The evaluation backend is anything with `evaluate(solutions, seeds, max_len, train)` returning
-`(fitness, steps)`:
-the in-process `PolicyEvaluator` or the MPI master. Episode seeds come from
+`(fitness, steps)`: the in-process `PolicyEvaluator` or the MPI master. Episode seeds come from
 (seed_start, generation, solution index), so results do not depend on the backend or worker count.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,8 +18,9 @@ from estool.runfiles import HIST_COLUMNS, RunFiles
 from estool.seeding import episode_seeds, validation_seeds
 from estool.solvers import Solver, make_solver, solver_from_state
 
-# flags that may change when a run is resumed: when to stop
-RESUMABLE = ("resume", "max_generations", "target_fitness")
+# what may change when a run is resumed: when to stop, and how the population is split over
+# workers (results do not depend on it; the population size itself must stay)
+RESUMABLE = ("resume", "max_generations", "target_fitness", "num_worker", "num_worker_trial")
 
 
 def build_solver(config: TrainConfig, num_params: int) -> Solver:
@@ -42,8 +42,8 @@ class TrainState:
     max_len: int | None = None
     best_score: float | None = None
     best_params: np.ndarray | None = None
-    hist: list | None = None
-    eval_log: list | None = None
+    hist: list = field(default_factory=list)  # rows of HIST_COLUMNS
+    eval_log: list = field(default_factory=list)  # [generation, score, params]
 
 
 class Trainer:
@@ -54,6 +54,7 @@ class Trainer:
         if config.resume:
             checkpoint = self.files.read_checkpoint()
             saved, now = checkpoint["config"], config.as_dict()
+            now["popsize"], saved = config.population, {**saved, "popsize": checkpoint["popsize"]}
             changed = sorted(k for k in now if k not in RESUMABLE and saved.get(k) != now[k])
             if changed:
                 raise ValueError(
@@ -65,7 +66,7 @@ class Trainer:
             self.files.truncate_progress(self.state.generation)
         else:
             self.solver = build_solver(config, num_params)
-            self.state = TrainState(hist=[], eval_log=[])
+            self.state = TrainState()
         self.files.write_config(config.as_dict())
         self.eval_seeds = validation_seeds(config.seed_start, config.num_eval_episode)
         self.stop_requested = False  # set by a signal handler: stop after the next checkpoint
@@ -75,6 +76,7 @@ class Trainer:
         self.files.write_checkpoint(
             {
                 "config": self.config.as_dict(),
+                "popsize": self.config.population,
                 "solver": self.solver.state_dict(),
                 "train": vars(self.state),
             }

@@ -117,3 +117,11 @@ def test_sigterm_checkpoints_and_stops_every_rank(tmp_path):
     assert len(progress) == generation
     leftover = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True)
     assert leftover.stdout.strip() == ""
+
+
+def test_resume_on_another_worker_count_continues_the_same_run(tmp_path):
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    train(whole, *BASE, "-n", "1", "--max_generations", "5")
+    train(parts, *BASE, "-n", "3", "--max_generations", "2")
+    train(parts, *BASE, "-n", "2", "--max_generations", "5", "--resume")
+    np.testing.assert_array_equal(hist(whole)[:, 2:6], hist(parts)[:, 2:6])
