@@ -9,12 +9,10 @@ from typing import Any
 
 from estool.fileio import atomic_write_bytes
 from estool.solvers.base import Solver, require
-from estool.solvers.cmaes import CMAES
-from estool.solvers.ga import SimpleGA
-from estool.solvers.openes import OpenES
-from estool.solvers.pepg import PEPG
+from estool.solvers.registry import SOLVERS
 
-SOLVER_CLASSES: dict[str, type[Solver]] = {c.__name__: c for c in (CMAES, PEPG, OpenES, SimpleGA)}
+# a state names its class (several registry names can share one, e.g. pepg and ses)
+SOLVER_CLASSES: dict[str, type[Solver]] = {spec.cls.__name__: spec.cls for spec in SOLVERS.values()}
 
 
 def solver_from_state(state: dict[str, Any]) -> Solver:
