@@ -12,9 +12,21 @@ EXTRAS = {
     "mujoco": ["gymnasium[mujoco]>=1.0"],
     "retro": ["stable-retro>=0.9"],
     "doom": ["vizdoom>=1.2"],
+    # slimevolleygym imports the legacy gym and cv2 without declaring cv2
+    "slimevolley": ["slimevolleygym>=0.1", "gym==0.26.2", "opencv-python-headless"],
     "plot": ["matplotlib>=3.7"],
     "video": ["imageio>=2.31", "imageio-ffmpeg"],
-    "test": ["pytest>=8", "ruff>=0.6", "gymnasium[box2d]>=1.0"],
+    "test": [
+        "pytest>=8",
+        "ruff>=0.6",
+        "gymnasium[box2d]>=1.0",
+        "slimevolleygym>=0.1",
+        "gym==0.26.2",
+        "opencv-python-headless",
+        "matplotlib>=3.7",
+        "imageio>=2.31",
+        "imageio-ffmpeg",
+    ],
 }
 
 setup(

@@ -10,6 +10,7 @@ import gymnasium as gym
 
 CUSTOM_ENVS = {
     "CartPoleSwingUp-v0": "envs.cartpole_swingup:CartPoleSwingUpEnv",
+    "SlimeVolley-v0": "envs.slimevolley:SlimeVolleyEnv",
 }
 
 for _env_id, _entry_point in CUSTOM_ENVS.items():

@@ -66,6 +66,10 @@ register_game(
 register_game(
     Game("lunar", "LunarLander-v3", 8, 2, (32, 16), "tanh", env_kwargs={"continuous": True})
 )
+# against slimevolleygym's baseline; +0.01 per step survived in training, as estool trained it
+register_game(
+    Game("slimevolley", "SlimeVolley-v0", 12, 3, (20, 20), "tanh", wrappers=("survival_bonus",))
+)
 
 
 def game_for(name: str) -> Game:
@@ -108,7 +112,11 @@ def game_for(name: str) -> Game:
     if isinstance(act_space, gym.spaces.Box):
         outputs = int(np.prod(act_space.shape))
         return Game(name, name, input_size, outputs, activation="tanh", rescale_actions=True)
-    raise ValueError(f"{name}: only Box or Discrete actions are supported, got {act_space}")
+    if isinstance(act_space, gym.spaces.MultiBinary):
+        return Game(name, name, input_size, int(np.prod(act_space.shape)), activation="tanh")
+    raise ValueError(
+        f"{name}: only Box, Discrete or MultiBinary actions are supported, got {act_space}"
+    )
 
 
 def make_policy(game: Game):

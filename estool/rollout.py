@@ -16,10 +16,12 @@ from estool.games import Game
 
 
 class ActionAdapter:
-    """Turns policy outputs into env actions: argmax for Discrete, rescaling onto Box bounds."""
+    """Turns policy outputs into env actions: argmax for Discrete, output > 0 for MultiBinary,
+    rescaling onto Box bounds."""
 
     def __init__(self, game: Game, action_space: gym.Space):
         self.discrete = game.discrete
+        self.binary = isinstance(action_space, gym.spaces.MultiBinary)
         self.low = self.span = None
         if game.rescale_actions and isinstance(action_space, gym.spaces.Box):
             low, high = action_space.low.astype(np.float64), action_space.high.astype(np.float64)
@@ -30,6 +32,8 @@ class ActionAdapter:
     def __call__(self, output):
         if self.discrete:
             return int(np.argmax(output)) if np.ndim(output) else int(output)
+        if self.binary:
+            return (np.asarray(output) > 0).astype(np.int8).reshape(self.shape)
         action = np.asarray(output, dtype=np.float64)
         if self.low is not None:
             action = self.low + (np.clip(action, -1.0, 1.0) + 1.0) * 0.5 * self.span
