@@ -248,6 +248,7 @@ def test_best_so_far_kept_unless_forget_best():
         ("pepg", dict(popsize=32, average_baseline=False), "odd popsize"),
         ("ga", dict(popsize=8, elite_ratio=0.1), "keeps no elite"),
         ("cma", dict(sigma_init=0.0), "sigma_init"),
+        ("cma", dict(popsize=2), "popsize of at least 3"),
         ("openes", dict(popsize=1), "popsize"),
         ("ga", dict(weight_decay=-1.0), "weight_decay"),
     ],

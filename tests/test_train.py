@@ -73,6 +73,7 @@ def test_resume_gives_the_uninterrupted_result(tmp_path):
         (["cartpole_swingup", "--sigma_init", "-1"], "--sigma_init"),
         (["cartpole_swingup", "--resume"], "no checkpoint"),
         (["cartpole_swingup", "-n", "0"], "-n 0"),
+        (["cartpole_swingup", "--popsize", "2"], "popsize of at least 3"),
     ],
 )
 def test_bad_input_is_a_one_line_error(tmp_path, args, message):

@@ -60,6 +60,7 @@ class CMAES(Solver):
             cma_options=dict(cma_options or {}),
         )
         require(sigma_init > 0, f"sigma_init must be > 0, got {sigma_init}")
+        require(self.popsize >= 3, f"CMA-ES needs a popsize of at least 3, got {self.popsize}")
         options = {
             "popsize": self.popsize,
             "CMA_diagonal": bool(diagonal),
