@@ -15,7 +15,7 @@ EXTRAS = {
     # slimevolleygym imports the legacy gym and cv2 without declaring cv2
     "slimevolley": ["slimevolleygym>=0.1", "gym==0.26.2", "opencv-python-headless"],
     "plot": ["matplotlib>=3.7"],
-    "video": ["imageio>=2.31", "imageio-ffmpeg"],
+    "video": ["imageio-ffmpeg>=0.4", "pillow>=10"],
     "test": [
         "pytest>=8",
         "ruff>=0.6",
@@ -24,8 +24,8 @@ EXTRAS = {
         "gym==0.26.2",
         "opencv-python-headless",
         "matplotlib>=3.7",
-        "imageio>=2.31",
-        "imageio-ffmpeg",
+        "imageio-ffmpeg>=0.4",
+        "pillow>=10",
     ],
 }
 
@@ -47,5 +47,6 @@ setup(
         "mpich>=4.1",
     ],
     extras_require=EXTRAS,
+    entry_points={"console_scripts": ["estool = estool.commands:main"]},
     license="MIT",
 )

@@ -13,7 +13,7 @@ from estool.config import parse_config
 from estool.evaluate import PolicyEvaluator
 from estool.games import game_for, make_policy
 from estool.log import logger, setup_logging
-from estool.mpi import MPIMaster, WorkerError, mpi_size, relaunch, worker_loop
+from estool.mpi import WorkerError, start_backend
 
 
 def train_main(argv: list[str] | None = None) -> int:
@@ -26,22 +26,11 @@ def train_main(argv: list[str] | None = None) -> int:
         logger.error("error: %s", error)
         return 2
     num_params = make_policy(game).param_count
-    if config.num_worker > 1 and mpi_size() == 1:
-        relaunch(config.num_worker + 1, [sys.argv[0], *argv])
-
-    def make_evaluator() -> PolicyEvaluator:
-        return PolicyEvaluator(game, config.batch_mode)
-
-    if mpi_size() > 1:
-        from mpi4py import MPI
-
-        comm = MPI.COMM_WORLD
-        if comm.Get_rank() != 0:
-            worker_loop(comm, make_evaluator, num_params)
-            return 0
-        backend = MPIMaster(comm)
-    else:
-        backend = make_evaluator()
+    backend = start_backend(
+        config.num_worker, lambda: PolicyEvaluator(game, config.batch_mode), num_params
+    )
+    if backend is None:  # a worker rank, done serving
+        return 0
     try:
         return run_training(config, backend, num_params)
     finally:

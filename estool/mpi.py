@@ -60,6 +60,26 @@ def relaunch(num_ranks: int, argv: list[str]) -> None:
     os.execve(command[0], command, env)
 
 
+def start_backend(num_worker: int, make_evaluator, num_params: int):
+    """The evaluation backend of this process: `make_evaluator()` in-process, or an `MPIMaster`.
+
+    `num_worker > 1` outside mpiexec relaunches this process's command line (`sys.argv`) with
+    `num_worker + 1` ranks: this call does not return then. Worker ranks serve until STOP and get
+    None: they have nothing else to do.
+    """
+    if num_worker > 1 and mpi_size() == 1:
+        relaunch(num_worker + 1, sys.argv)
+    if mpi_size() == 1:
+        return make_evaluator()
+    from mpi4py import MPI
+
+    comm = MPI.COMM_WORLD
+    if comm.Get_rank() != 0:
+        worker_loop(comm, make_evaluator, num_params)
+        return None
+    return MPIMaster(comm)
+
+
 def wait(comm, source, tag):
     """Block until a message matches, sleeping between probes; returns its Status."""
     from mpi4py import MPI

@@ -40,26 +40,40 @@ class ActionAdapter:
         return action.reshape(self.shape) if self.shape else action
 
 
-def run_episode(policy, env: gym.Env, adapter: ActionAdapter, seed: int, max_len: int):
-    """One episode from `seed`, at most `max_len` steps: (return, steps)."""
+def run_episode(
+    policy, env: gym.Env, adapter: ActionAdapter, seed: int, max_len: int, on_frame=None
+):
+    """One episode from `seed`, at most `max_len` steps: (return, steps).
+
+    `on_frame(env.render())` is called after the reset and after every step, when given.
+    """
     rng = np.random.default_rng(seed)
     obs, _ = env.reset(seed=seed)
     policy.reset()
+    if on_frame is not None:
+        on_frame(env.render())
     total = 0.0
     for t in range(max_len):
         obs, reward, terminated, truncated, _ = env.step(adapter(policy.act(obs, t, rng)))
         total += float(reward)
+        if on_frame is not None:
+            on_frame(env.render())
         if terminated or truncated:
             return total, t + 1
     return total, max_len
 
 
 def simulate(
-    policy, env: gym.Env, game: Game, seeds: Sequence[int], max_len: int | None = None
+    policy,
+    env: gym.Env,
+    game: Game,
+    seeds: Sequence[int],
+    max_len: int | None = None,
+    on_frame=None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run one episode per seed: returns (returns (n,), steps (n,))."""
     adapter = ActionAdapter(game, env.action_space)
     limit = game.max_episode_steps if max_len is None or max_len <= 0 else int(max_len)
-    results = [run_episode(policy, env, adapter, int(s), limit) for s in seeds]
+    results = [run_episode(policy, env, adapter, int(s), limit, on_frame) for s in seeds]
     returns, steps = zip(*results, strict=True) if results else ((), ())
     return np.array(returns, dtype=np.float64), np.array(steps, dtype=np.int64)

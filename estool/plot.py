@@ -1,0 +1,205 @@
+"""Plot training progress: `python -m estool.plot RUN [RUN ...] [-o out.png] [--live]`.
+
+One PNG, three panels: population fitness (mean line, min-max band) and evaluation scores
+(markers) against generation, wall-clock time and environment steps; several runs overlay.
+
+A RUN is a file base such as `log/cartpole_swingup.cma.16.32` or any of its files; this
+project's logs and the original estool's are read by `estool.runlog.read_run`. Drawing
+(`draw` -> matplotlib Figure) imports matplotlib only when called.
+As with pycma's `CMADataLogger`, training only appends data and plotting is a separate reader,
+so a plot can follow a run while it trains.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from estool.fileio import atomic_write_bytes
+from estool.log import logger, setup_logging
+from estool.runlog import LogError, RunLog, read_run, run_base, run_file
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+EVAL_MARKER = dict(markersize=5, markeredgecolor="black", markeredgewidth=0.6)
+MATPLOTLIB_MISSING = 'estool plot needs matplotlib: pip install -e ".[plot]"'
+
+
+def time_unit(seconds: float) -> tuple[float, str]:
+    """(divisor, name) that keeps a time axis up to `seconds` readable."""
+    for divisor, name in ((3600.0, "hours"), (60.0, "minutes")):
+        if seconds >= 2 * divisor:
+            return divisor, name
+    return 1.0, "seconds"
+
+
+def _draw_curve(ax: Axes, run: RunLog, x: np.ndarray, eval_x: np.ndarray, color: str) -> None:
+    """Mean line, min-max band and evaluation markers of one run on one panel."""
+    ax.fill_between(x, run.min, run.max, color=color, alpha=0.2, linewidth=0)
+    ax.plot(x, run.mean, color=color, marker="." if len(x) == 1 else None)
+    ax.plot(eval_x, run.eval_score, linestyle="none", marker="D", color=color, **EVAL_MARKER)
+
+
+def _legend_handles(runs: list[RunLog]) -> list:
+    """One entry a run (its file base name), then what the band and the markers mean."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [Line2D([], [], color=f"C{i % 10}", label=run.name) for i, run in enumerate(runs)]
+    marker = Line2D([], [], linestyle="none", marker="D", color="grey", **EVAL_MARKER)
+    marker.set_label("evaluation score")
+    return [*handles, Patch(color="grey", alpha=0.3, label="population min-max"), marker]
+
+
+def draw(runs: list[RunLog]) -> Figure:
+    """A Figure with three panels (x: generation, wall-clock time, env steps), one colour a run."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    fig = Figure(figsize=(16, 4.8), layout="constrained")
+    FigureCanvasAgg(fig)
+    by_generation, by_time, by_steps = fig.subplots(1, 3, sharey=True)
+    divisor, unit = time_unit(max(float(run.seconds[-1]) for run in runs))
+    for i, run in enumerate(runs):
+        color = f"C{i % 10}"
+        _draw_curve(by_generation, run, run.generation, run.eval_generation, color)
+        _draw_curve(by_time, run, run.seconds / divisor, run.eval_seconds / divisor, color)
+        if run.env_steps is not None:
+            _draw_curve(by_steps, run, run.env_steps, run.eval_env_steps, color)
+    if all(run.env_steps is None for run in runs):
+        by_steps.text(0.5, 0.5, "env steps unknown", ha="center", transform=by_steps.transAxes)
+    by_generation.legend(handles=_legend_handles(runs), fontsize="small")
+    by_generation.xaxis.set_major_locator(MaxNLocator(integer=True))
+    by_generation.set_ylabel("fitness, evaluation score")
+    by_generation.set_xlabel("generation")
+    by_time.set_xlabel(f"wall-clock {unit}")
+    by_steps.set_xlabel("environment steps")
+    for ax in (by_generation, by_time, by_steps):
+        ax.grid(alpha=0.3)
+    return fig
+
+
+def render_png(runs: list[RunLog]) -> bytes:
+    """`draw(runs)` as PNG bytes."""
+    buffer = io.BytesIO()
+    draw(runs).savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()
+
+
+def unique_bases(paths: list[str]) -> list[Path]:
+    """Run bases in order, each once (a shell glob such as `log/run.*` names many files)."""
+    return list(dict.fromkeys(run_base(p) for p in paths))
+
+
+def run_names(bases: list[Path]) -> list[str]:
+    """Legend names: file base names, whole paths where two runs share one (e.g. two seeds)."""
+    names = [base.name for base in bases]
+    return [str(base) if names.count(base.name) > 1 else base.name for base in bases]
+
+
+def plot_runs(bases: list[Path], out: Path) -> list[RunLog]:
+    """Read every run, then write the PNG atomically (nothing is written if a read fails)."""
+    runs = [read_run(base, name) for base, name in zip(bases, run_names(bases), strict=True)]
+    png = render_png(runs)
+    try:
+        atomic_write_bytes(out, png)
+    except OSError as error:
+        raise LogError(f"{out}: cannot write ({error.strerror or error})") from None
+    return runs
+
+
+def _inputs_signature(bases: list[Path]) -> tuple:
+    """Changes whenever a run file that a plot reads is appended to or replaced."""
+    stats = []
+    for base in bases:
+        for suffix in (".progress.jsonl", ".hist.json", ".log.json"):
+            try:
+                st = run_file(base, suffix).stat()
+            except FileNotFoundError:
+                continue
+            stats.append((str(base), suffix, st.st_ino, st.st_mtime_ns, st.st_size))
+    return tuple(stats)
+
+
+def watch(bases: list[Path], out: Path, interval: float) -> None:
+    """Rewrite `out` whenever the logs change, checking every `interval` s, until Ctrl-C.
+
+    The first plot must succeed (LogError otherwise); later failures, such as a run file
+    caught mid-write, are logged and retried.
+    """
+    signature = _inputs_signature(bases)
+    plot_runs(bases, out)
+    logger.info("wrote %s; updating every %g s until Ctrl-C", out, interval)
+    while True:
+        time.sleep(interval)
+        now = _inputs_signature(bases)
+        if now == signature:
+            continue
+        try:
+            runs = plot_runs(bases, out)
+        except LogError as error:
+            logger.warning("plot not updated: %s", error)
+            continue
+        signature = now
+        logger.debug("updated %s to generation %s", out, [int(r.generation[-1]) for r in runs])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="estool plot",
+        description="Plot fitness and evaluation scores of training runs to one PNG.",
+    )
+    p.add_argument(
+        "runs", nargs="+", metavar="RUN", help="file base (log/GAME.OPT.E.POP) or any of its files"
+    )
+    p.add_argument("-o", "--output", type=Path, help="PNG to write (default: <first RUN>.png)")
+    p.add_argument("--live", action="store_true", help="keep the PNG updated until Ctrl-C")
+    p.add_argument(
+        "--interval", type=float, default=10.0, help="seconds between --live checks (default 10)"
+    )
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI: 0 on success (and on Ctrl-C with --live), 2 on a missing or malformed run."""
+    setup_logging()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.interval <= 0:
+        parser.error(f"--interval {args.interval}: must be > 0")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        logger.error("error: %s", MATPLOTLIB_MISSING)
+        return 2
+    bases = unique_bases(args.runs)
+    out = args.output or run_file(bases[0], ".png")
+    try:
+        if args.live:
+            # `kill` ends it as Ctrl-C does: no temp file left behind in the log folder
+            signal.signal(signal.SIGTERM, signal.default_int_handler)
+            watch(bases, out, args.interval)
+        else:
+            runs = plot_runs(bases, out)
+            logger.info("wrote %s (%s)", out, ", ".join(r.name for r in runs))
+    except LogError as error:
+        logger.error("error: %s", error)
+        return 2
+    except KeyboardInterrupt:  # how --live ends (Ctrl-C, SIGTERM)
+        if not args.live:
+            raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

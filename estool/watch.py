@@ -1,0 +1,166 @@
+"""`model.py`'s entry point: watch, record or score a saved policy.
+
+    python model.py GAME FILE [SEED]                   a window (or, headless, a video file)
+    python model.py GAME FILE --record out.mp4 -e 3     a video of 3 episodes (.mp4 or .gif)
+    python model.py GAME FILE --norender -e 100 -n 4    each return, then mean ± std
+
+Episode i runs with seed SEED + i (SEED defaults to 0), on the task itself (no training wrappers),
+so the scores are the same for any number of workers and any rerun.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from estool.log import logger, setup_logging
+
+NORENDER_EPISODES = 100  # estool's model.py scored 100 episodes
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="model.py", description="Watch, record or score a saved policy."
+    )
+    parser.add_argument("game", help="a preset (e.g. cartpole_swingup) or a Gymnasium id")
+    parser.add_argument(
+        "file", help="parameters: .json, .best.json, .ckpt.pkl, or an estool (zoo) .json"
+    )
+    parser.add_argument(
+        "seed", nargs="?", type=int, default=0, help="seed of episode 0; episode i uses SEED + i"
+    )
+    parser.add_argument(
+        "-e",
+        "--num_episode",
+        type=int,
+        default=None,
+        help=f"episodes (default: 1 to watch or record, {NORENDER_EPISODES} with --norender)",
+    )
+    parser.add_argument("--norender", action="store_true", help="score only, no frames")
+    parser.add_argument("--record", metavar="OUT", help="write a video: OUT.mp4 or OUT.gif")
+    parser.add_argument(
+        "-n", "--num_worker", type=int, default=1, help="MPI workers for --norender scoring"
+    )
+    parser.add_argument(
+        "--max_len", type=int, default=None, help="cap on episode steps (default: the game's)"
+    )
+    return parser
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.num_episode is None:
+        args.num_episode = NORENDER_EPISODES if args.norender else 1
+    problems = [
+        (args.num_episode < 1, f"-e {args.num_episode}: need at least 1 episode"),
+        (args.num_worker < 1, f"-n {args.num_worker}: need at least 1 worker"),
+        (args.seed < 0, f"SEED {args.seed}: seeds are non-negative integers"),
+        (args.max_len is not None and args.max_len < 1, f"--max_len {args.max_len}: must be >= 1"),
+        (args.norender and args.record, "--norender and --record exclude each other"),
+        (
+            args.num_worker > 1 and not args.norender,
+            "-n spreads --norender scoring over workers; watching and recording use one process",
+        ),
+        (
+            args.record is not None and Path(args.record).suffix not in (".mp4", ".gif"),
+            f"--record {args.record}: use a .mp4 or .gif file name",
+        ),
+    ]
+    for failed, message in problems:
+        if failed:
+            parser.error(message)
+    return args
+
+
+def model_main(argv: list[str] | None = None) -> int:
+    from estool.evaluate import PolicyEvaluator
+    from estool.games import game_for, make_policy
+    from estool.mpi import WorkerError, start_backend
+    from estool.paramfile import read_params
+
+    setup_logging()
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    try:
+        game = game_for(args.game)
+        num_params = make_policy(game).param_count
+        params = read_params(args.file, num_params, args.game)
+    except ValueError as error:  # ParamFileError is one
+        logger.error("error: %s", error)
+        return 2
+    seeds = args.seed + np.arange(args.num_episode)
+    if not args.norender:
+        return play(game, params, seeds, args)
+    backend = start_backend(args.num_worker, lambda: PolicyEvaluator(game), num_params)
+    if backend is None:  # a worker rank, done serving
+        return 0
+    try:
+        returns, steps = backend.evaluate(
+            np.tile(params, (len(seeds), 1)), seeds[:, None], args.max_len, train=False
+        )
+    except WorkerError as error:
+        logger.error("error: %s", error)
+        return 1
+    finally:
+        backend.close()
+    report(returns, steps, seeds)
+    return 0
+
+
+def report(returns: np.ndarray, steps: np.ndarray, seeds: np.ndarray) -> None:
+    for seed, value, length in zip(seeds, returns, steps, strict=True):
+        logger.info("seed %d: return %.2f, %d steps", seed, value, length)
+    logger.info(
+        "mean %.2f ± %.2f over %d episode%s (seeds %d..%d)",
+        np.mean(returns),
+        np.std(returns),
+        len(returns),
+        "" if len(returns) == 1 else "s",
+        seeds[0],
+        seeds[-1],
+    )
+
+
+def play(game, params: np.ndarray, seeds: np.ndarray, args: argparse.Namespace) -> int:
+    """Render episodes to a window, or to a video file (`--record`, or headless by default)."""
+    from envs import make_env
+    from estool.frames import VideoRecorder, Window, has_display
+    from estool.games import make_policy
+    from estool.rollout import simulate
+
+    env = make_env(game.env_id, render_mode="rgb_array", **game.env_kwargs)
+    fps = env.metadata.get("render_fps") or 30
+    record = args.record
+    if record is None and not has_display():
+        record = str(Path(args.file).with_suffix("")) + ".mp4"
+        logger.info("no display: recording to %s (choose the file with --record)", record)
+    try:
+        sink = VideoRecorder(record, fps) if record else Window(f"{game.name}: {args.file}", fps)
+    except ImportError as error:
+        logger.error("error: %s", error)
+        return 2
+    policy = make_policy(game)
+    policy.set_params(params)
+    try:
+        returns, steps = simulate(policy, env, game, seeds, args.max_len, on_frame=sink.add)
+    except KeyboardInterrupt:  # the window was closed, or Ctrl-C
+        if record:
+            sink.discard()
+            logger.error("stopped: no video written")
+            return 130
+        sink.close()
+        return 0
+    except BaseException:
+        if record:
+            sink.discard()
+        raise
+    sink.close()
+    env.close()
+    report(returns, steps, seeds)
+    if record:
+        logger.info("wrote %s (%d frames at %g fps)", record, sink.count, fps)
+    return 0
