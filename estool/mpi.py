@@ -6,9 +6,10 @@ Protocol (all point-to-point, typed buffers for parameters, no quantization):
   worker -> master  RESULT (index, fitness, steps) or ERROR (index, traceback text)
   master -> worker  STOP   explicit shutdown
 Work is handed out one solution at a time to whichever worker has room (IN_FLIGHT queued per
-worker, so that a worker never waits for the master between two solutions): a long episode never
-leaves the other workers idle, and any popsize works with any number of workers. Both sides wait
-by polling with a short sleep: MPICH's blocking receive spins and would burn a core.
+worker, so that a worker never waits for the master between two solutions; one per worker once
+fewer solutions are left than workers, so that the last ones go to idle workers): a long episode
+never leaves the other workers idle, and any popsize works with any number of workers. Both sides
+wait by polling with a short sleep: MPICH's blocking receive spins and would burn a core.
 """
 
 from __future__ import annotations
@@ -117,12 +118,11 @@ class MPIMaster:
         solutions = np.ascontiguousarray(solutions, dtype=np.float64)
         fitness, steps = np.full(n, np.nan), np.zeros(n)
         pending = list(range(n))[::-1]
-        busy = 0
+        assigned = dict.fromkeys(self.workers, 0)  # solutions sent to a worker, not yet back
         sends: list = []
         header_bytes = len(pickle.dumps((n, seeds[0], max_len, train), pickle.HIGHEST_PROTOCOL))
 
         def hand_out(worker: int) -> None:
-            nonlocal busy
             index = pending.pop()
             header = (index, seeds[index], max_len, train)
             self.comm.send(header, dest=worker, tag=TASK)
@@ -130,23 +130,30 @@ class MPIMaster:
             # until the worker, still busy with its queued solution, posts the receive
             sends.append(self.comm.Isend(solutions[index], dest=worker, tag=PARAMS))
             self.bytes_sent += solutions[index].nbytes + header_bytes
-            busy += 1
+            assigned[worker] += 1
 
-        for _ in range(IN_FLIGHT):
-            for worker in self.workers:
-                if pending:
-                    hand_out(worker)
-        while busy:
+        def fill(worker: int) -> None:
+            # queue a second solution only while there is enough left for every worker: the
+            # generation's last solutions go to whichever worker is idle, not behind a queued one
+            depth = IN_FLIGHT if len(pending) >= len(self.workers) else 1
+            while pending and assigned[worker] < depth:
+                hand_out(worker)
+
+        for worker in self.workers:  # one solution each first, then the queues
+            if pending:
+                hand_out(worker)
+        for worker in self.workers:
+            fill(worker)
+        while any(assigned.values()):
             status = wait(self.comm, MPI.ANY_SOURCE, MPI.ANY_TAG)
             worker, tag = status.Get_source(), status.Get_tag()
             message = self.comm.recv(source=worker, tag=tag)
-            busy -= 1
+            assigned[worker] -= 1
             if tag == ERROR:
                 index, text = message
                 raise WorkerError(f"worker rank {worker} failed on solution {index}:\n{text}")
             index, fitness[index], steps[index] = message
-            if pending:
-                hand_out(worker)
+            fill(worker)
         MPI.Request.Waitall(sends)  # all done: every worker received before it replied
         return fitness, steps
 

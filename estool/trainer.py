@@ -71,6 +71,7 @@ class Trainer:
         self.eval_seeds = validation_seeds(config.seed_start, config.num_eval_episode)
         self.stop_requested = False  # set by a signal handler: stop after the next checkpoint
         self.saved_generation = self.state.generation
+        self.clock = time.perf_counter()
 
     def checkpoint(self) -> None:
         self.files.write_checkpoint(
@@ -94,7 +95,9 @@ class Trainer:
     def step(self) -> dict:
         """One generation; returns its progress row."""
         c, s = self.config, self.state
-        start = time.perf_counter()
+        # a generation's time runs from the end of the previous one, so that it includes the
+        # previous generation's file writes and checkpoint
+        start = self.clock
         solutions = self.solver.ask()
         seeds = episode_seeds(c.seed_start, s.generation, c.population, c.num_episode, c.antithetic)
         evaluate_start, sent = time.perf_counter(), getattr(self.backend, "bytes_sent", 0)
@@ -119,14 +122,18 @@ class Trainer:
             bytes_sent=sent,  # master -> workers, this generation's solutions (MPI only)
         )
         if s.generation % c.eval_steps == 0:
+            validate_start = time.perf_counter()
             self.evaluate_and_keep_best()
-        elapsed = time.perf_counter() - start
+            evaluate_seconds += time.perf_counter() - validate_start
+        self.clock = time.perf_counter()
+        elapsed = self.clock - start
         s.seconds += elapsed
         row.update(
             seconds=s.seconds,
             best_eval=s.best_score,
             env_steps_per_second=row["env_steps"] / max(elapsed, 1e-9),
-            master_seconds=elapsed - evaluate_seconds,  # solver, logs, evaluation excluded
+            # ask, tell, files and checkpoint: what the workers wait for (evaluations excluded)
+            master_seconds=elapsed - evaluate_seconds,
         )
         s.hist.append([row[name] for name in HIST_COLUMNS])
         return row
