@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
 
 
 def temp_file_beside(path: Path, suffix: str = ".tmp") -> tuple[int, str]:
@@ -35,8 +33,3 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def atomic_write_json(path: str | os.PathLike, obj: Any) -> None:
-    """Serialize `obj` as JSON and write it atomically."""
-    atomic_write_bytes(path, json.dumps(obj).encode())

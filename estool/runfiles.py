@@ -8,18 +8,23 @@
 - `.ckpt.pkl`       everything needed to resume exactly (solver state, RNG, generation, best, logs)
 - `.config.json`    the resolved configuration
 All but the append-only progress file are replaced atomically (temp file + os.replace).
+
+Writes happen on one background thread, in the order they were asked for, so that the disk
+(fsync) overlaps the workers' next generation; the data is serialized before the call returns.
+`flush()` waits for them; the trainer flushes before each generation's writes and at the end.
 """
 
 from __future__ import annotations
 
 import json
 import pickle
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from estool.fileio import atomic_write_bytes, atomic_write_json
+from estool.fileio import atomic_write_bytes
 
 HIST_COLUMNS = (
     "generation",  # 1-based, as estool
@@ -38,28 +43,47 @@ class RunFiles:
     def __init__(self, filebase: Path):
         self.filebase = Path(filebase)
         self.filebase.parent.mkdir(parents=True, exist_ok=True)
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="runfiles")
+        self.pending: list[Future] = []
 
     def path(self, suffix: str) -> Path:
         return self.filebase.with_name(self.filebase.name + suffix)
 
+    def _write(self, suffix: str, data: bytes) -> None:
+        self.pending.append(self.writer.submit(atomic_write_bytes, self.path(suffix), data))
+
+    def _write_json(self, suffix: str, obj: Any) -> None:
+        self._write(suffix, json.dumps(obj).encode())
+
+    def flush(self) -> None:
+        """Wait until every write asked for is on disk; re-raises a failed write's error."""
+        pending, self.pending = self.pending, []
+        for future in pending:
+            future.result()
+
     def write_params(self, params: np.ndarray) -> None:
-        atomic_write_json(self.path(".json"), [np.asarray(params).tolist()])
+        self._write_json(".json", [np.asarray(params).tolist()])
 
     def write_best(self, params: np.ndarray, score: float) -> None:
-        atomic_write_json(self.path(".best.json"), [np.asarray(params).tolist(), score])
+        self._write_json(".best.json", [np.asarray(params).tolist(), score])
 
     def write_hist(self, rows: list[list[float]]) -> None:
-        atomic_write_json(self.path(".hist.json"), rows)
+        self._write_json(".hist.json", rows)
 
     def write_eval_log(self, rows: list[list[Any]]) -> None:
-        atomic_write_json(self.path(".log.json"), rows)
+        self._write_json(".log.json", rows)
 
     def write_config(self, config: dict) -> None:
-        atomic_write_json(self.path(".config.json"), config)
+        self._write_json(".config.json", config)
 
     def append_progress(self, row: dict) -> None:
-        with open(self.path(".progress.jsonl"), "a") as f:
-            f.write(json.dumps(row) + "\n")
+        line = json.dumps(row) + "\n"
+
+        def append() -> None:
+            with open(self.path(".progress.jsonl"), "a") as f:
+                f.write(line)
+
+        self.pending.append(self.writer.submit(append))
 
     def truncate_progress(self, generations: int) -> None:
         """On resume: drop rows written after the checkpoint (a kill between the two writes)."""
@@ -70,7 +94,7 @@ class RunFiles:
             atomic_write_bytes(path, "".join(r + "\n" for r in kept).encode())
 
     def write_checkpoint(self, state: dict) -> None:
-        atomic_write_bytes(self.path(".ckpt.pkl"), pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
+        self._write(".ckpt.pkl", pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
 
     def read_checkpoint(self) -> dict:
         path = self.path(".ckpt.pkl")

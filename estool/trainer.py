@@ -70,7 +70,7 @@ class Trainer:
         self.files.write_config(config.as_dict())
         self.eval_seeds = validation_seeds(config.seed_start, config.num_eval_episode)
         self.stop_requested = False  # set by a signal handler: stop after the next checkpoint
-        self.saved_generation = self.state.generation
+        self.saved_generation = self.checkpointed = self.state.generation
         self.clock = time.perf_counter()
 
     def checkpoint(self) -> None:
@@ -82,7 +82,7 @@ class Trainer:
                 "train": vars(self.state),
             }
         )
-        self.saved_generation = self.state.generation
+        self.checkpointed = self.state.generation  # on disk after the next flush
 
     def validate(self, params: np.ndarray) -> float:
         """Mean return of `params` over the fixed validation seeds, one episode per seed."""
@@ -159,8 +159,18 @@ class Trainer:
         return c.target_fitness is not None and (s.best_score or -np.inf) >= c.target_fitness
 
     def run(self) -> TrainState:
+        try:
+            self._run()
+        finally:
+            self.files.flush()  # everything asked for is on disk (also on an error)
+        self.saved_generation = self.checkpointed
+        return self.state
+
+    def _run(self) -> None:
         while not self.done() and not self.stop_requested:
             row = self.step()
+            self.files.flush()  # the previous generation's writes: at most one in flight
+            self.saved_generation = self.checkpointed
             self.files.write_params(self.solver.current_param())
             self.files.append_progress(row)
             self.checkpoint()
@@ -178,4 +188,3 @@ class Trainer:
                 row["env_steps_per_second"],
             )
         self.files.write_hist(self.state.hist)
-        return self.state
