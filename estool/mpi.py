@@ -3,7 +3,8 @@
 Protocol (all point-to-point, typed buffers for parameters, no quantization):
   master -> worker  TASK   (index, seeds (k,), max_len, train) as a small object, then
                     PARAMS the solution's float64 vector (num_params,) with `Send`
-  worker -> master  RESULT (index, fitness, steps) or ERROR (index, traceback text)
+  worker -> master  RESULT (index, fitness, steps, seconds spent evaluating) or
+                    ERROR (index, traceback text)
   master -> worker  STOP   explicit shutdown
 Work is handed out one solution at a time to whichever worker has room (IN_FLIGHT queued per
 worker, so that a worker never waits for the master between two solutions; one per worker once
@@ -26,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 TASK, PARAMS, RESULT, ERROR, STOP = range(5)
-POLL_SECONDS = (0.00005, 0.002)  # first and longest sleep between polls
+POLL_SECONDS = (0.00005, 0.0005)  # first and longest sleep between polls
 IN_FLIGHT = 2  # solutions queued per worker
 
 
@@ -103,6 +104,7 @@ class MPIMaster:
             raise ValueError("MPI master needs at least one worker rank")
         self.stopped = False
         self.bytes_sent = 0  # parameter buffers and task headers, for the benchmarks
+        self.worker_seconds = 0.0  # time the workers spent evaluating, for the benchmarks
 
     def evaluate(
         self,
@@ -152,7 +154,8 @@ class MPIMaster:
             if tag == ERROR:
                 index, text = message
                 raise WorkerError(f"worker rank {worker} failed on solution {index}:\n{text}")
-            index, fitness[index], steps[index] = message
+            index, fitness[index], steps[index], seconds = message
+            self.worker_seconds += seconds
             fill(worker)
         MPI.Request.Waitall(sends)  # all done: every worker received before it replied
         return fitness, steps
@@ -183,9 +186,11 @@ def worker_loop(comm, make_evaluator, num_params: int) -> None:
         comm.Recv(params, source=0, tag=PARAMS)
         try:
             evaluator = evaluator or make_evaluator()
+            start = time.perf_counter()
             fitness, steps = evaluator.evaluate(
                 params[None], np.asarray(seeds)[None], max_len, train
             )
-            comm.send((index, float(fitness[0]), float(steps[0])), dest=0, tag=RESULT)
+            seconds = time.perf_counter() - start
+            comm.send((index, float(fitness[0]), float(steps[0]), seconds), dest=0, tag=RESULT)
         except Exception:
             comm.send((index, traceback.format_exc()), dest=0, tag=ERROR)

@@ -100,10 +100,12 @@ class Trainer:
         start = self.clock
         solutions = self.solver.ask()
         seeds = episode_seeds(c.seed_start, s.generation, c.population, c.num_episode, c.antithetic)
-        evaluate_start, sent = time.perf_counter(), getattr(self.backend, "bytes_sent", 0)
+        sent, busy = (getattr(self.backend, k, 0) for k in ("bytes_sent", "worker_seconds"))
+        evaluate_start = time.perf_counter()
         fitness, steps = self.backend.evaluate(solutions, seeds, s.max_len)
         evaluate_seconds = time.perf_counter() - evaluate_start
         sent = getattr(self.backend, "bytes_sent", 0) - sent
+        busy = getattr(self.backend, "worker_seconds", 0) - busy
         self.solver.tell(fitness)
         s.generation += 1
         if c.cap_time:
@@ -120,6 +122,7 @@ class Trainer:
             steps_max=float(np.max(steps)),
             env_steps=int(np.sum(steps) * c.num_episode),
             bytes_sent=sent,  # master -> workers, this generation's solutions (MPI only)
+            worker_seconds=busy,  # summed over workers, in their rollouts (MPI only)
         )
         if s.generation % c.eval_steps == 0:
             validate_start = time.perf_counter()
