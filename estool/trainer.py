@@ -78,7 +78,7 @@ class Trainer:
             {
                 "config": self.config.as_dict(),
                 "popsize": self.config.population,
-                "solver": self.solver.state_dict(),
+                "solver": self.solver.state_dict(copy_state=False),  # pickled right away
                 "train": vars(self.state),
             }
         )

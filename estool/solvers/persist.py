@@ -26,7 +26,8 @@ def solver_from_state(state: dict[str, Any]) -> Solver:
 
 def save_solver(solver: Solver, path: str | os.PathLike) -> None:
     """Pickle `solver.state_dict()` to `path` atomically."""
-    atomic_write_bytes(path, pickle.dumps(solver.state_dict(), protocol=pickle.HIGHEST_PROTOCOL))
+    state = solver.state_dict(copy_state=False)  # pickled at once: no copy needed
+    atomic_write_bytes(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def load_solver(path: str | os.PathLike) -> Solver:
