@@ -96,6 +96,33 @@ class RunFiles:
     def write_checkpoint(self, state: dict) -> None:
         self._write(".ckpt.pkl", pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
 
+    def restore_eval_log(self, rows: list[list[Any]]) -> list[list[Any]]:
+        """On resume: the checkpoint's `[generation, score]` rows with their parameters put back
+        from `.log.json` (the checkpoint leaves them out, so that it does not grow with every
+        evaluation). Rows the file has beyond the checkpoint are dropped."""
+        path = self.path(".log.json")
+        if not rows or len(rows[0]) == 3:  # nothing evaluated yet, or rows that carry params
+            return rows
+        try:
+            saved = json.loads(path.read_text())
+        except (OSError, ValueError) as error:
+            raise ValueError(
+                f"--resume: cannot read {path} ({error}); it holds the evaluations"
+            ) from None
+        if not isinstance(saved, list):
+            saved = []
+        by_generation = {row[0]: row for row in saved if isinstance(row, list) and len(row) == 3}
+        restored = []
+        for generation, score in rows:
+            row = by_generation.get(generation)
+            # compared as JSON text, so that a NaN score matches itself
+            if row is None or json.dumps(row[1]) != json.dumps(score):
+                raise ValueError(
+                    f"--resume: {path} does not match the checkpoint at generation {generation}"
+                )
+            restored.append(row)
+        return restored
+
     def read_checkpoint(self) -> dict:
         path = self.path(".ckpt.pkl")
         if not path.exists():

@@ -63,6 +63,7 @@ class Trainer:
                 )
             self.solver = solver_from_state(checkpoint["solver"])
             self.state = TrainState(**checkpoint["train"])
+            self.state.eval_log = self.files.restore_eval_log(self.state.eval_log)
             self.files.truncate_progress(self.state.generation)
         else:
             self.solver = build_solver(config, num_params)
@@ -79,7 +80,8 @@ class Trainer:
                 "config": self.config.as_dict(),
                 "popsize": self.config.population,
                 "solver": self.solver.state_dict(copy_state=False),  # pickled right away
-                "train": vars(self.state),
+                # the evaluations' parameters are in .log.json, written before this
+                "train": {**vars(self.state), "eval_log": [r[:2] for r in self.state.eval_log]},
             }
         )
         self.checkpointed = self.state.generation  # on disk after the next flush

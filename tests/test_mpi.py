@@ -100,7 +100,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path):
     # the progress row comes before the checkpoint: a kill between the two leaves generation 2
     assert 2 <= generation < 12, generation
     train(killed, *args, "--max_generations", "12", "--resume")
-    for suffix in (".json", ".best.json"):
+    for suffix in (".json", ".best.json", ".log.json"):
         (a,), (b,) = whole.glob("*.1.10" + suffix), killed.glob("*.1.10" + suffix)
         assert a.read_text() == b.read_text()
     np.testing.assert_array_equal(hist(whole)[:, 2:6], hist(killed)[:, 2:6])

@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -53,14 +54,30 @@ def test_resume_gives_the_uninterrupted_result(tmp_path):
         d.mkdir()
     train(whole, *BASE, "--max_generations", "6")
     train(parts, *BASE, "--max_generations", "3")
+    # the checkpoint keeps [generation, score] per evaluation; the params stay in .log.json
+    train_state = pickle.loads(files(parts)[".ckpt.pkl"].read_bytes())["train"]
+    assert [len(row) for row in train_state["eval_log"]] == [2]
     train(parts, *BASE, "--max_generations", "6", "--resume")
-    for suffix in (".json", ".best.json"):
+    for suffix in (".json", ".best.json", ".log.json"):
         assert files(whole)[suffix].read_text() == files(parts)[suffix].read_text()
     fitness = [
         np.array(json.loads(files(d)[".hist.json"].read_text()))[:, 2:6] for d in (whole, parts)
     ]
     np.testing.assert_array_equal(*fitness)
     assert len(files(parts)[".progress.jsonl"].read_text().splitlines()) == 6
+
+
+def test_resume_needs_the_evaluations_of_the_checkpoint(tmp_path):
+    train(tmp_path, *BASE, "--max_generations", "4")
+    log = files(tmp_path)[".log.json"]
+    rows = json.loads(log.read_text())
+    log.write_text(json.dumps([[rows[0][0], rows[0][1] + 1.0, rows[0][2]], rows[1]]))
+    out = train(tmp_path, *BASE, "--max_generations", "6", "--resume", check=False)
+    assert out.returncode == 2
+    assert "does not match the checkpoint at generation 2" in out.stdout
+    log.unlink()
+    out = train(tmp_path, *BASE, "--max_generations", "6", "--resume", check=False)
+    assert out.returncode == 2 and "it holds the evaluations" in out.stdout
 
 
 @pytest.mark.parametrize(
