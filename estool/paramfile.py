@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from estool.log import logger
+
 
 class ParamFileError(ValueError):
     """A parameter file that is missing, malformed or the wrong size."""
@@ -51,7 +53,6 @@ def _from_json(path: Path) -> np.ndarray:
 
 
 def _from_checkpoint(path: Path, game: str) -> np.ndarray:
-    from estool.log import logger
     from estool.solvers.persist import solver_from_state
 
     try:

@@ -24,7 +24,8 @@ import numpy as np
 
 from estool.fileio import atomic_write_bytes
 from estool.log import logger, setup_logging
-from estool.runlog import LogError, RunLog, read_run, run_base, run_file
+from estool.runfiles import run_base, run_file
+from estool.runlog import LogError, RunLog, read_run
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -39,6 +39,32 @@ HIST_COLUMNS = (
 )
 
 
+# every file of a run, longest first so that `.json` is tried last when stripping a suffix
+SUFFIXES = (
+    ".progress.jsonl",
+    ".config.json",
+    ".hist.json",
+    ".best.json",
+    ".log.json",
+    ".ckpt.pkl",
+    ".json",
+)
+
+
+def run_file(filebase: Path, suffix: str) -> Path:
+    """`<filebase><suffix>`, e.g. log/cartpole_swingup.cma.16.32 + .hist.json."""
+    return filebase.with_name(filebase.name + suffix)
+
+
+def run_base(path: str | Path) -> Path:
+    """The file base of a run: `path` with a known run-file suffix removed."""
+    path = Path(path)
+    for suffix in SUFFIXES:
+        if path.name.endswith(suffix) and len(path.name) > len(suffix):
+            return path.with_name(path.name[: -len(suffix)])
+    return path
+
+
 class RunFiles:
     def __init__(self, filebase: Path):
         self.filebase = Path(filebase)
@@ -47,7 +73,7 @@ class RunFiles:
         self.pending: list[Future] = []
 
     def path(self, suffix: str) -> Path:
-        return self.filebase.with_name(self.filebase.name + suffix)
+        return run_file(self.filebase, suffix)
 
     def _write(self, suffix: str, data: bytes) -> None:
         self.pending.append(self.writer.submit(atomic_write_bytes, self.path(suffix), data))

@@ -19,18 +19,8 @@ from typing import Any
 import numpy as np
 
 from estool.log import logger
-from estool.runfiles import HIST_COLUMNS
+from estool.runfiles import HIST_COLUMNS, run_file
 
-# the files of a run (estool.runfiles), longest first so that `.json` is tried last
-RUN_SUFFIXES = (
-    ".progress.jsonl",
-    ".config.json",
-    ".hist.json",
-    ".best.json",
-    ".log.json",
-    ".ckpt.pkl",
-    ".json",
-)
 # what a plot needs from each `.progress.jsonl` row
 PROGRESS_COLUMNS = ("generation", "seconds", "fitness_mean", "fitness_min", "fitness_max")
 
@@ -60,19 +50,6 @@ class RunLog:
     eval_score: np.ndarray
     eval_seconds: np.ndarray
     eval_env_steps: np.ndarray | None
-
-
-def run_base(path: str | Path) -> Path:
-    """The file base of a run: `path` with a known run-file suffix removed."""
-    path = Path(path)
-    for suffix in RUN_SUFFIXES:
-        if path.name.endswith(suffix) and len(path.name) > len(suffix):
-            return path.with_name(path.name[: -len(suffix)])
-    return path
-
-
-def run_file(base: Path, suffix: str) -> Path:
-    return base.with_name(base.name + suffix)
 
 
 def _short(value: Any) -> str:

@@ -175,7 +175,6 @@ class Trainer:
         while not self.done() and not self.stop_requested:
             row = self.step()
             self.files.flush()  # the previous generation's writes: at most one in flight
-            self.saved_generation = self.checkpointed
             self.files.write_params(self.solver.current_param())
             self.files.append_progress(row)
             self.checkpoint()

@@ -145,21 +145,21 @@ def play(game, params: np.ndarray, seeds: np.ndarray, args: argparse.Namespace) 
         return 2
     policy = make_policy(game)
     policy.set_params(params)
+    played = False
     try:
         returns, steps = simulate(policy, env, game, seeds, args.max_len, on_frame=sink.add)
+        played = True
     except KeyboardInterrupt:  # the window was closed, or Ctrl-C
         if record:
-            sink.discard()
             logger.error("stopped: no video written")
             return 130
-        sink.close()
         return 0
-    except BaseException:
-        if record:
+    finally:
+        if played or not record:
+            sink.close()  # a window always closes; a video is kept once every episode played
+        else:
             sink.discard()
-        raise
-    sink.close()
-    env.close()
+        env.close()
     report(returns, steps, seeds)
     if record:
         logger.info("wrote %s (%d frames at %g fps)", record, sink.count, fps)

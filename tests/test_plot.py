@@ -13,7 +13,8 @@ import pytest
 from matplotlib.image import imread
 
 from estool.plot import draw, main, plot_runs
-from estool.runlog import read_progress, read_run, run_base
+from estool.runfiles import run_base
+from estool.runlog import read_progress, read_run
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
