@@ -2,6 +2,7 @@
 
     python bench/train_efficiency.py [--games cartpole_swingup biped] [--workers 2]
                                      [--generations 20] [--popsize 32] [--optimizers cma openes]
+                                     [--episodes 1]
 
 efficiency = (env steps per second of `train.py -n N`)
              / (N x env steps per second of one process playing the very same episodes).
@@ -30,13 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def training_rows(
-    game: str, optimizer: str, workers: int, generations: int, popsize: int
+    game: str, optimizer: str, workers: int, generations: int, popsize: int, episodes: int
 ) -> list[dict]:
     """Progress rows of a real `train.py` run, without its first generation."""
     with tempfile.TemporaryDirectory() as log_dir:
         cmd = [
             sys.executable, str(ROOT / "train.py"), game, "-o", optimizer, "-n", str(workers),
-            "--popsize", str(popsize), "--max_generations", str(generations),
+            "--popsize", str(popsize), "-e", str(episodes), "--max_generations", str(generations),
             "--eval_steps", str(10**9), "--log_dir", log_dir,
         ]  # fmt: skip
         subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
@@ -62,13 +63,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--generations", type=int, default=20)
     parser.add_argument("--popsize", type=int, default=32)
     parser.add_argument("--optimizers", nargs="+", default=["cma", "openes"])
+    parser.add_argument("--episodes", type=int, default=1, help="-e: episodes per solution")
     args = parser.parse_args(argv)
     print(
-        f"{'game':<18} {'-o':<7} {'1-proc steps/s':>14} {'-n':>3} {'train steps/s':>13}"
+        f"{'game':<18} {'-o':<7} {'-e':>3} {'1-proc steps/s':>14} {'-n':>3} {'train steps/s':>13}"
         f" {'efficiency':>10} {'utilization':>11} {'master ms/gen':>13} {'KB sent/gen':>11}"
     )
     for game, optimizer in itertools.product(args.games, args.optimizers):
-        size = (args.generations, args.popsize)
+        size = (args.generations, args.popsize, args.episodes)
         before = rollout_rate(training_rows(game, optimizer, 1, *size))
         rows = training_rows(game, optimizer, args.workers, *size)
         alone = (before + rollout_rate(training_rows(game, optimizer, 1, *size))) / 2
@@ -77,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
         master_ms = 1e3 * np.mean([r["master_seconds"] for r in rows])
         sent_kb = np.mean([r["bytes_sent"] for r in rows]) / 1024
         print(
-            f"{game:<18} {optimizer:<7} {alone:>14.0f} {args.workers:>3} {rate:>13.0f}"
+            f"{game:<18} {optimizer:<7} {args.episodes:>3} {alone:>14.0f} {args.workers:>3} {rate:>13.0f}"
             f" {rate / (args.workers * alone):>10.2f} {utilization:>11.2f} {master_ms:>13.2f}"
             f" {sent_kb:>11.1f}"
         )

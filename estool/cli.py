@@ -27,7 +27,10 @@ def train_main(argv: list[str] | None = None) -> int:
         return 2
     num_params = make_policy(game).param_count
     backend = start_backend(
-        config.num_worker, lambda: PolicyEvaluator(game, config.batch_mode), num_params
+        config.num_worker,
+        lambda: PolicyEvaluator(game, config.batch_mode),
+        num_params,
+        config.batch_mode,
     )
     if backend is None:  # a worker rank, done serving
         return 0

@@ -9,6 +9,22 @@ from envs.wrappers import apply_wrappers
 from estool.games import Game, make_policy
 from estool.rollout import simulate
 
+# --batch_mode: how a solution's episode returns make its fitness
+BATCH_MODES = {"mean": np.mean, "min": np.min}
+
+
+def fitness_of(
+    returns: np.ndarray, lengths: np.ndarray, batch_mode: str = "mean"
+) -> tuple[np.ndarray, np.ndarray]:
+    """returns, lengths (n, num_episode) -> fitness (n,), mean steps (n,).
+
+    The one place episodes become fitness, for every backend: the same episodes give the same
+    floats however they were spread over workers.
+    """
+    reduce = BATCH_MODES[batch_mode]
+    fitness = np.array([reduce(row) for row in np.asarray(returns, dtype=np.float64)])
+    return fitness, np.asarray(lengths, dtype=np.float64).mean(axis=1)
+
 
 class PolicyEvaluator:
     """Builds the env and the policy once; scores solutions by averaged (or min) episode returns."""
@@ -19,7 +35,15 @@ class PolicyEvaluator:
         # training episodes see the Game's task tweaks; evaluations score the task itself
         self.train_env = apply_wrappers(self.env, game.wrappers)
         self.policy = make_policy(game)
-        self.reduce = np.min if batch_mode == "min" else np.mean
+        self.batch_mode = batch_mode
+
+    def episodes(
+        self, params: np.ndarray, seeds: np.ndarray, max_len: int | None = None, train: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """One solution (num_params,), one episode per seed (k,) -> returns (k,), steps (k,)."""
+        self.policy.set_params(params)
+        env = self.train_env if train else self.env
+        return simulate(self.policy, env, self.game, seeds, max_len)
 
     def evaluate(
         self,
@@ -29,14 +53,11 @@ class PolicyEvaluator:
         train: bool = True,
     ) -> tuple[np.ndarray, np.ndarray]:
         """solutions (n, num_params), seeds (n, num_episode) -> fitness (n,), mean steps (n,)."""
-        env = self.train_env if train else self.env
-        fitness = np.empty(len(solutions))
-        steps = np.empty(len(solutions))
+        seeds = np.asarray(seeds)
+        returns, lengths = np.empty(seeds.shape), np.empty(seeds.shape)
         for i, (params, episode_seeds) in enumerate(zip(solutions, seeds, strict=True)):
-            self.policy.set_params(params)
-            returns, lengths = simulate(self.policy, env, self.game, episode_seeds, max_len)
-            fitness[i], steps[i] = self.reduce(returns), lengths.mean()
-        return fitness, steps
+            returns[i], lengths[i] = self.episodes(params, episode_seeds, max_len, train)
+        return fitness_of(returns, lengths, self.batch_mode)
 
     def close(self) -> None:
         self.env.close()

@@ -1,16 +1,21 @@
 """Master/worker transport over MPI (mpi4py): rank 0 runs the solver, ranks 1..n run rollouts.
 
 Protocol (all point-to-point, typed buffers for parameters, no quantization):
-  master -> worker  TASK   (index, seeds (k,), max_len, train) as a small object, then
-                    PARAMS the solution's float64 vector (num_params,) with `Send`
-  worker -> master  RESULT (index, fitness, steps, seconds spent evaluating) or
+  master -> worker  TASK   (index, part, seeds (k,), max_len, train, fresh) as a small object,
+                    then, if `fresh`, PARAMS the solution's float64 vector (num_params,) with
+                    `Send` (otherwise the worker reuses the vector it received last)
+  worker -> master  RESULT (index, part, returns (k,), steps (k,), seconds spent evaluating) or
                     ERROR (index, traceback text)
   master -> worker  STOP   explicit shutdown
-Work is handed out one solution at a time to whichever worker has room (IN_FLIGHT queued per
-worker, so that a worker never waits for the master between two solutions; one per worker once
-fewer solutions are left than workers, so that the last ones go to idle workers): a long episode
-never leaves the other workers idle, and any popsize works with any number of workers. Both sides
-wait by polling with a short sleep: MPICH's blocking receive spins and would burn a core.
+A task is a solution's episodes, or a part of them when there are too few solutions to keep every
+worker busy to the end (`-e 16` with a few solutions per worker): a part is `k` of its episodes.
+The master reduces the returns to fitness (`fitness_of`), so the result does not depend on how the
+episodes were spread. Work is handed out one task at a time to whichever worker has room
+(IN_FLIGHT queued per worker, so that a worker never waits for the master between two tasks; one
+per worker once fewer tasks are left than workers, so that the last ones go to idle workers): a
+long episode never leaves the other workers idle, and any popsize works with any number of
+workers. Both sides wait by polling with a short sleep: MPICH's blocking receive spins and would
+burn a core.
 """
 
 from __future__ import annotations
@@ -26,9 +31,12 @@ from pathlib import Path
 
 import numpy as np
 
+from estool.evaluate import fitness_of
+
 TASK, PARAMS, RESULT, ERROR, STOP = range(5)
 POLL_SECONDS = (0.00005, 0.0005)  # first and longest sleep between polls
-IN_FLIGHT = 2  # solutions queued per worker
+IN_FLIGHT = 2  # tasks queued per worker
+TASKS_PER_WORKER = 32  # split solutions' episodes into parts until there are this many per worker
 
 
 class WorkerError(RuntimeError):
@@ -62,7 +70,7 @@ def relaunch(num_ranks: int, argv: list[str]) -> None:
     os.execve(command[0], command, env)
 
 
-def start_backend(num_worker: int, make_evaluator, num_params: int):
+def start_backend(num_worker: int, make_evaluator, num_params: int, batch_mode: str = "mean"):
     """The evaluation backend of this process: `make_evaluator()` in-process, or an `MPIMaster`.
 
     `num_worker > 1` outside mpiexec relaunches this process's command line (`sys.argv`) with
@@ -79,7 +87,17 @@ def start_backend(num_worker: int, make_evaluator, num_params: int):
     if comm.Get_rank() != 0:
         worker_loop(comm, make_evaluator, num_params)
         return None
-    return MPIMaster(comm)
+    return MPIMaster(comm, batch_mode)
+
+
+def episode_parts(num_episode: int, num_solutions: int, num_workers: int) -> list[np.ndarray]:
+    """How each solution's episodes are split into tasks: a list of episode index arrays.
+
+    Whole solutions when there are TASKS_PER_WORKER per worker; otherwise near-equal parts, never
+    smaller than one episode.
+    """
+    wanted = -(-TASKS_PER_WORKER * num_workers // num_solutions)  # parts per solution, rounded up
+    return np.array_split(np.arange(num_episode), min(num_episode, max(1, wanted)))
 
 
 def wait(comm, source, tag):
@@ -97,8 +115,9 @@ def wait(comm, source, tag):
 class MPIMaster:
     """The evaluation backend on rank 0: `evaluate(solutions, seeds, max_len, train)`."""
 
-    def __init__(self, comm):
+    def __init__(self, comm, batch_mode: str = "mean"):
         self.comm = comm
+        self.batch_mode = batch_mode
         self.workers = list(range(1, comm.Get_size()))
         if not self.workers:
             raise ValueError("MPI master needs at least one worker rank")
@@ -116,32 +135,40 @@ class MPIMaster:
         """solutions (n, num_params), seeds (n, k) -> fitness (n,), mean steps (n,)."""
         from mpi4py import MPI
 
+        seeds = np.asarray(seeds)
         n = len(solutions)
         solutions = np.ascontiguousarray(solutions, dtype=np.float64)
-        fitness, steps = np.full(n, np.nan), np.zeros(n)
-        pending = list(range(n))[::-1]
-        assigned = dict.fromkeys(self.workers, 0)  # solutions sent to a worker, not yet back
+        returns, lengths = np.full(seeds.shape, np.nan), np.zeros(seeds.shape)
+        parts = episode_parts(seeds.shape[1], n, len(self.workers))
+        pending = [(i, p) for i in range(n) for p in range(len(parts))][::-1]
+        assigned = dict.fromkeys(self.workers, 0)  # tasks sent to a worker, not yet back
+        holds = dict.fromkeys(self.workers, -1)  # the solution whose vector a worker has last
         sends: list = []
-        header_bytes = len(pickle.dumps((n, seeds[0], max_len, train), pickle.HIGHEST_PROTOCOL))
+        header = (n, len(parts), seeds[0, parts[0]], max_len, train, True)
+        header_bytes = len(pickle.dumps(header, pickle.HIGHEST_PROTOCOL))
 
         def hand_out(worker: int) -> None:
-            index = pending.pop()
-            header = (index, seeds[index], max_len, train)
-            self.comm.send(header, dest=worker, tag=TASK)
-            # non-blocking: a large buffer goes by rendezvous, and a blocking Send would spin
-            # until the worker, still busy with its queued solution, posts the receive
-            sends.append(self.comm.Isend(solutions[index], dest=worker, tag=PARAMS))
-            self.bytes_sent += solutions[index].nbytes + header_bytes
+            index, part = pending.pop()
+            fresh = holds[worker] != index
+            task = (index, part, seeds[index, parts[part]], max_len, train, fresh)
+            self.comm.send(task, dest=worker, tag=TASK)
+            self.bytes_sent += header_bytes
+            if fresh:
+                # non-blocking: a large buffer goes by rendezvous, and a blocking Send would spin
+                # until the worker, still busy with its queued task, posts the receive
+                sends.append(self.comm.Isend(solutions[index], dest=worker, tag=PARAMS))
+                self.bytes_sent += solutions[index].nbytes
+                holds[worker] = index
             assigned[worker] += 1
 
         def fill(worker: int) -> None:
-            # queue a second solution only while there is enough left for every worker: the
-            # generation's last solutions go to whichever worker is idle, not behind a queued one
+            # queue a second task only while there is enough left for every worker: the
+            # generation's last tasks go to whichever worker is idle, not behind a queued one
             depth = IN_FLIGHT if len(pending) >= len(self.workers) else 1
             while pending and assigned[worker] < depth:
                 hand_out(worker)
 
-        for worker in self.workers:  # one solution each first, then the queues
+        for worker in self.workers:  # one task each first, then the queues
             if pending:
                 hand_out(worker)
         for worker in self.workers:
@@ -154,11 +181,12 @@ class MPIMaster:
             if tag == ERROR:
                 index, text = message
                 raise WorkerError(f"worker rank {worker} failed on solution {index}:\n{text}")
-            index, fitness[index], steps[index], seconds = message
+            index, part, part_returns, part_lengths, seconds = message
+            returns[index, parts[part]], lengths[index, parts[part]] = part_returns, part_lengths
             self.worker_seconds += seconds
             fill(worker)
         MPI.Request.Waitall(sends)  # all done: every worker received before it replied
-        return fitness, steps
+        return fitness_of(returns, lengths, self.batch_mode)
 
     def close(self) -> None:
         """Send every worker the explicit shutdown message (once)."""
@@ -169,7 +197,7 @@ class MPIMaster:
 
 
 def worker_loop(comm, make_evaluator, num_params: int) -> None:
-    """Ranks 1..n: evaluate solutions until STOP. Exceptions go back to the master."""
+    """Ranks 1..n: play the episodes of each task until STOP. Exceptions go back to the master."""
     from mpi4py import MPI
 
     # the master handles Ctrl-C / SIGTERM (checkpoint, then STOP); a dead master ends the job
@@ -182,15 +210,14 @@ def worker_loop(comm, make_evaluator, num_params: int) -> None:
         message = comm.recv(source=0, tag=status.Get_tag())
         if status.Get_tag() == STOP:
             break
-        index, seeds, max_len, train = message
-        comm.Recv(params, source=0, tag=PARAMS)
+        index, part, seeds, max_len, train, fresh = message
+        if fresh:
+            comm.Recv(params, source=0, tag=PARAMS)
         try:
             evaluator = evaluator or make_evaluator()
             start = time.perf_counter()
-            fitness, steps = evaluator.evaluate(
-                params[None], np.asarray(seeds)[None], max_len, train
-            )
+            returns, steps = evaluator.episodes(params, seeds, max_len, train)
             seconds = time.perf_counter() - start
-            comm.send((index, float(fitness[0]), float(steps[0]), seconds), dest=0, tag=RESULT)
+            comm.send((index, part, returns, steps, seconds), dest=0, tag=RESULT)
         except Exception:
             comm.send((index, traceback.format_exc()), dest=0, tag=ERROR)

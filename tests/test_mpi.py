@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 import estool  # noqa: F401  (imports cma quietly, for unpickling checkpoints)
+from estool.mpi import episode_parts
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ["cartpole_swingup", "-o", "cma", "--popsize", "10", "--eval_steps", "2"]
@@ -45,6 +46,25 @@ def test_same_history_for_1_2_and_3_workers(tmp_path):
         histories.append(hist(tmp_path / str(n))[:, 2:6])  # fitness mean/min/max/std
     np.testing.assert_array_equal(histories[0], histories[1])
     np.testing.assert_array_equal(histories[0], histories[2])
+
+
+def test_episodes_split_over_workers_give_the_serial_fitness(tmp_path):
+    # popsize 4 on 3 workers: each solution's 3 episodes go out as 3 one-episode tasks
+    args = ("-e", "3", "--batch_mode", "min", "--popsize", "4", "--max_generations", "3")
+    for n in (1, 3):
+        train(tmp_path / str(n), *BASE, "-n", str(n), *args)
+    np.testing.assert_array_equal(hist(tmp_path / "1")[:, 2:], hist(tmp_path / "3")[:, 2:])
+    (one,), (three,) = (Path(tmp_path / n).glob("*.4.json") for n in ("1", "3"))
+    assert one.read_text() == three.read_text()
+
+
+def test_episode_parts_keep_every_worker_busy_to_the_end():
+    assert [list(p) for p in episode_parts(1, 32, 2)] == [[0]]
+    assert [list(p) for p in episode_parts(3, 4, 3)] == [[0], [1], [2]]
+    assert [len(p) for p in episode_parts(16, 32, 2)] == [8, 8]  # 64 tasks: 32 per worker
+    assert [len(p) for p in episode_parts(16, 256, 64)] == [2] * 8  # 2048 tasks: 32 per worker
+    assert [len(p) for p in episode_parts(5, 2, 4)] == [1] * 5  # never below one episode
+    assert np.concatenate(episode_parts(7, 3, 8)).tolist() == list(range(7))
 
 
 def test_worker_exception_stops_the_run_with_its_traceback(tmp_path):
