@@ -8,11 +8,15 @@ efficiency = (env steps per second of `train.py -n N`)
              / (N x env steps per second of one process playing the very same episodes).
 The baseline is the same command with `-n 1`: seeds make its population and episodes identical,
 and its rate counts rollout time only (ask, tell and files excluded), so it is the bare speed of
-this policy on this env. It runs before and after the MPI run and is averaged, since a shared
-VM's speed drifts by 10% within minutes. Training throughput counts every generation after the
-first (workers build their envs then) and includes everything the master does: ask, tell, logs
-and checkpoint. Evaluations are off. Also shown: the workers' utilization (the share of the
-training time they spent in rollouts), the master's time and the bytes it sent per generation.
+this policy on this env. A shared VM's speed drifts by 10-20% within minutes, so each MPI run
+sits between two baseline runs and is divided by their mean, `--repeats` times: the table shows
+the median and the range. Training throughput counts every generation after the first (workers
+build their envs then) and includes everything the master does: ask, tell, logs and checkpoint.
+Evaluations are off. Also shown:
+- ceiling: N baseline runs side by side, their summed rate / (N x one alone): what the machine
+  gives N processes with no framework at all (shared caches, memory bandwidth, the hypervisor);
+- utilization: the share of the training time the workers spent in rollouts;
+- the master's time (ask, tell, files) and the bytes it sent per generation.
 """
 
 from __future__ import annotations
@@ -30,19 +34,45 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def training_rows(
-    game: str, optimizer: str, workers: int, generations: int, popsize: int, episodes: int
-) -> list[dict]:
-    """Progress rows of a real `train.py` run, without its first generation."""
+def start_training(
+    log_dir: str,
+    game: str,
+    optimizer: str,
+    workers: int,
+    generations: int,
+    popsize: int,
+    episodes: int,
+) -> subprocess.Popen:
+    """A real `train.py` run writing under `log_dir` (evaluations off)."""
+    cmd = [
+        sys.executable, str(ROOT / "train.py"), game, "-o", optimizer, "-n", str(workers),
+        "--popsize", str(popsize), "-e", str(episodes), "--max_generations", str(generations),
+        "--eval_steps", str(10**9), "--log_dir", log_dir,
+    ]  # fmt: skip
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def finish(process: subprocess.Popen, log_dir: str) -> list[dict]:
+    """The run's progress rows, without its first generation (workers build their envs then)."""
+    _, err = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"{process.args} failed:\n{err.decode()}")
+    (progress,) = Path(log_dir).glob("*.progress.jsonl")
+    return [json.loads(line) for line in progress.read_text().splitlines()][1:]
+
+
+def training_rows(*args) -> list[dict]:
+    """Progress rows of one `train.py` run (see `start_training` for the arguments)."""
     with tempfile.TemporaryDirectory() as log_dir:
-        cmd = [
-            sys.executable, str(ROOT / "train.py"), game, "-o", optimizer, "-n", str(workers),
-            "--popsize", str(popsize), "-e", str(episodes), "--max_generations", str(generations),
-            "--eval_steps", str(10**9), "--log_dir", log_dir,
-        ]  # fmt: skip
-        subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
-        (progress,) = Path(log_dir).glob("*.progress.jsonl")
-        return [json.loads(line) for line in progress.read_text().splitlines()][1:]
+        return finish(start_training(log_dir, *args), log_dir)
+
+
+def side_by_side_rate(count: int, *args) -> float:
+    """Summed rollout rate of `count` concurrent `-n 1` runs: what the machine itself allows."""
+    with tempfile.TemporaryDirectory() as root:
+        dirs = [str(Path(root) / str(i)) for i in range(count)]
+        runs = [start_training(d, *args) for d in dirs]
+        return sum(rollout_rate(finish(run, d)) for run, d in zip(runs, dirs, strict=True))
 
 
 def seconds(rows: list[dict]) -> float:
@@ -64,24 +94,34 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--popsize", type=int, default=32)
     parser.add_argument("--optimizers", nargs="+", default=["cma", "openes"])
     parser.add_argument("--episodes", type=int, default=1, help="-e: episodes per solution")
+    parser.add_argument("--repeats", type=int, default=3, help="MPI runs, each between two -n 1")
     args = parser.parse_args(argv)
+    n = args.workers
     print(
-        f"{'game':<18} {'-o':<7} {'-e':>3} {'1-proc steps/s':>14} {'-n':>3} {'train steps/s':>13}"
-        f" {'efficiency':>10} {'utilization':>11} {'master ms/gen':>13} {'KB sent/gen':>11}"
+        f"{'game':<17} {'-o':<6} {'-e':>2} {'1-proc steps/s':>14} {'-n':>2} {'train steps/s':>13}"
+        f" {'efficiency (range)':>18} {'ceiling':>7} {'utilization':>11} {'master ms/gen':>13}"
+        f" {'KB sent/gen':>11}"
     )
     for game, optimizer in itertools.product(args.games, args.optimizers):
+        run = (game, optimizer)
         size = (args.generations, args.popsize, args.episodes)
-        before = rollout_rate(training_rows(game, optimizer, 1, *size))
-        rows = training_rows(game, optimizer, args.workers, *size)
-        alone = (before + rollout_rate(training_rows(game, optimizer, 1, *size))) / 2
-        rate = sum(r["env_steps"] for r in rows) / seconds(rows)
-        utilization = sum(r["worker_seconds"] for r in rows) / (args.workers * seconds(rows))
-        master_ms = 1e3 * np.mean([r["master_seconds"] for r in rows])
-        sent_kb = np.mean([r["bytes_sent"] for r in rows]) / 1024
+        alone = [rollout_rate(training_rows(*run, 1, *size))]
+        efficiency, rates, utilization, master_ms, sent_kb = [], [], [], [], []
+        for _ in range(args.repeats):
+            rows = training_rows(*run, n, *size)
+            alone.append(rollout_rate(training_rows(*run, 1, *size)))
+            rates.append(sum(r["env_steps"] for r in rows) / seconds(rows))
+            efficiency.append(rates[-1] / (n * (alone[-2] + alone[-1]) / 2))
+            utilization.append(sum(r["worker_seconds"] for r in rows) / (n * seconds(rows)))
+            master_ms.append(1e3 * np.mean([r["master_seconds"] for r in rows]))
+            sent_kb.append(np.mean([r["bytes_sent"] for r in rows]) / 1024)
+        ceiling = side_by_side_rate(n, *run, 1, *size) / (n * np.mean(alone))
+        spread = f"{np.median(efficiency):.2f} ({min(efficiency):.2f}-{max(efficiency):.2f})"
         print(
-            f"{game:<18} {optimizer:<7} {args.episodes:>3} {alone:>14.0f} {args.workers:>3} {rate:>13.0f}"
-            f" {rate / (args.workers * alone):>10.2f} {utilization:>11.2f} {master_ms:>13.2f}"
-            f" {sent_kb:>11.1f}"
+            f"{game:<17} {optimizer:<6} {args.episodes:>2} {np.mean(alone):>14.0f} {n:>2}"
+            f" {np.median(rates):>13.0f} {spread:>18} {ceiling:>7.2f}"
+            f" {np.median(utilization):>11.2f} {np.median(master_ms):>13.2f}"
+            f" {np.median(sent_kb):>11.1f}"
         )
 
 
