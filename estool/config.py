@@ -28,6 +28,7 @@ class TrainConfig:
     sigma_init: float = 0.10
     sigma_decay: float = 0.999
     batch_mode: str = "mean"
+    diagonal: bool = False  # CMA-ES only: sep-CMA-ES, a diagonal covariance
     max_generations: int | None = None
     target_fitness: float | None = None
     log_dir: str = "log"
@@ -59,6 +60,10 @@ class TrainConfig:
             (
                 self.max_generations is None or self.max_generations >= 1,
                 f"--max_generations {self.max_generations}: need >= 1",
+            ),
+            (
+                not self.diagonal or self.optimizer == "cma",
+                f"--diagonal is for -o cma only, not -o {self.optimizer}",
             ),
             (
                 not self.antithetic or self.population % 2 == 0,
@@ -99,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sigma_init", type=float, default=d.sigma_init, help="initial sigma")
     p.add_argument("--sigma_decay", type=float, default=d.sigma_decay, help="sigma annealing")
     p.add_argument("--batch_mode", default=d.batch_mode, help="mean or min over the episodes")
+    p.add_argument(
+        "--diagonal", action=flag, default=d.diagonal, help="cma: diagonal covariance, O(n) cost"
+    )
     p.add_argument("--max_generations", type=int, default=None, help="stop after N generations")
     p.add_argument("--target_fitness", type=float, default=None, help="stop at this eval score")
     p.add_argument("--log_dir", default=d.log_dir, help="output folder")

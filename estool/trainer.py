@@ -30,6 +30,8 @@ def build_solver(config: TrainConfig, num_params: int) -> Solver:
         kwargs["sigma_decay"] = config.sigma_decay
     if config.optimizer == "openes":
         kwargs["antithetic"] = config.antithetic
+    if config.optimizer == "cma":
+        kwargs["diagonal"] = config.diagonal
     return make_solver(config.optimizer, num_params, **kwargs)
 
 
@@ -53,8 +55,10 @@ class Trainer:
         self.files = RunFiles(config.filebase)
         if config.resume:
             checkpoint = self.files.read_checkpoint()
-            saved, now = checkpoint["config"], config.as_dict()
-            now["popsize"], saved = config.population, {**saved, "popsize": checkpoint["popsize"]}
+            # flags a checkpoint from an older version lacks have their default
+            defaults = {**TrainConfig(config.game).as_dict(), **checkpoint["config"]}
+            saved, now = {**defaults, "popsize": checkpoint["popsize"]}, config.as_dict()
+            now["popsize"] = config.population
             changed = sorted(k for k in now if k not in RESUMABLE and saved.get(k) != now[k])
             if changed:
                 raise ValueError(

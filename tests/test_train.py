@@ -67,6 +67,22 @@ def test_resume_gives_the_uninterrupted_result(tmp_path):
     assert len(files(parts)[".progress.jsonl"].read_text().splitlines()) == 6
 
 
+def test_diagonal_cma_trains_and_resumes_a_checkpoint_without_the_flag(tmp_path):
+    train(tmp_path, *BASE, "--diagonal", "--max_generations", "2")
+    checkpoint = pickle.loads(files(tmp_path)[".ckpt.pkl"].read_bytes())
+    assert checkpoint["solver"]["config"]["diagonal"] is True
+    out = train(tmp_path, *BASE, "--max_generations", "3", "--resume", check=False)
+    assert out.returncode == 2 and "other diagonal" in out.stdout
+    # a checkpoint written before the flag existed resumes as a full-covariance run
+    train(tmp_path, *BASE, "--max_generations", "2")
+    path = files(tmp_path)[".ckpt.pkl"]
+    checkpoint = pickle.loads(path.read_bytes())
+    del checkpoint["config"]["diagonal"]
+    path.write_bytes(pickle.dumps(checkpoint))
+    train(tmp_path, *BASE, "--max_generations", "3", "--resume")
+    assert json.loads(files(tmp_path)[".hist.json"].read_text())[-1][0] == 3
+
+
 def test_resume_needs_the_evaluations_of_the_checkpoint(tmp_path):
     train(tmp_path, *BASE, "--max_generations", "4")
     log = files(tmp_path)[".log.json"]
@@ -91,6 +107,7 @@ def test_resume_needs_the_evaluations_of_the_checkpoint(tmp_path):
         (["cartpole_swingup", "--resume"], "no checkpoint"),
         (["cartpole_swingup", "-n", "0"], "-n 0"),
         (["cartpole_swingup", "--popsize", "2"], "popsize of at least 3"),
+        (["cartpole_swingup", "-o", "openes", "--diagonal"], "--diagonal is for -o cma only"),
     ],
 )
 def test_bad_input_is_a_one_line_error(tmp_path, args, message):
