@@ -1,21 +1,21 @@
 """Master/worker transport over MPI (mpi4py): rank 0 runs the solver, ranks 1..n run rollouts.
 
 Protocol (all point-to-point, typed buffers for parameters, no quantization):
-  master -> worker  TASK   (index, part, seeds (k,), max_len, train, fresh) as a small object,
-                    then, if `fresh`, PARAMS the solution's float64 vector (num_params,) with
-                    `Send` (otherwise the worker reuses the vector it received last)
-  worker -> master  RESULT (index, part, returns (k,), steps (k,), seconds spent evaluating) or
-                    ERROR (index, traceback text)
+  master -> worker  TASK   (task id, seeds (k,), max_len, train, fresh) as a small object, then,
+                    if `fresh`, PARAMS the solution's float64 vector (num_params,) with `Isend`
+                    (otherwise the worker reuses the vector it received last)
+  worker -> master  RESULT (task id, returns (k,), steps (k,), seconds spent evaluating) or
+                    ERROR (task id, traceback text)
   master -> worker  STOP   explicit shutdown
-A task is a solution's episodes, or a part of them when there are too few solutions to keep every
-worker busy to the end (`-e 16` with a few solutions per worker): a part is `k` of its episodes.
-The master reduces the returns to fitness (`fitness_of`), so the result does not depend on how the
-episodes were spread. Work is handed out one task at a time to whichever worker has room
-(IN_FLIGHT queued per worker, so that a worker never waits for the master between two tasks; one
-per worker once fewer tasks are left than workers, so that the last ones go to idle workers): a
-long episode never leaves the other workers idle, and any popsize works with any number of
-workers. Both sides wait by polling with a short sleep: MPICH's blocking receive spins and would
-burn a core.
+A task is `k` episodes of one solution (`plan_tasks`): all of them when there are enough
+solutions to keep every worker busy to the end, a part otherwise (`-e 16` with a few solutions
+per worker), and single episodes at the very end of a generation. The master reduces the returns
+to fitness (`fitness_of`), so the result does not depend on how the episodes were spread. Work is
+handed out one task at a time to whichever worker has room (IN_FLIGHT queued per worker, so that
+a worker never waits for the master between two tasks; one per worker once fewer tasks are left
+than workers, so that the last ones go to idle workers): a long episode never leaves the other
+workers idle, and any popsize works with any number of workers. Both sides wait by polling with a
+short sleep: MPICH's blocking receive spins and would burn a core.
 """
 
 from __future__ import annotations
@@ -90,14 +90,20 @@ def start_backend(num_worker: int, make_evaluator, num_params: int, batch_mode: 
     return MPIMaster(comm, batch_mode)
 
 
-def episode_parts(num_episode: int, num_solutions: int, num_workers: int) -> list[np.ndarray]:
-    """How each solution's episodes are split into tasks: a list of episode index arrays.
+def plan_tasks(num_episode: int, num_solutions: int, num_workers: int) -> list[tuple]:
+    """The tasks of one evaluation, in hand-out order: (solution index, episode indices) pairs.
 
-    Whole solutions when there are TASKS_PER_WORKER per worker; otherwise near-equal parts, never
-    smaller than one episode.
+    Whole solutions when there are TASKS_PER_WORKER per worker; otherwise each solution's
+    episodes in near-equal parts, never smaller than one episode. The generation's last
+    IN_FLIGHT tasks per worker are split into single episodes, so that the workers finish
+    together: the last one to finish is about one episode behind the others.
     """
     wanted = -(-TASKS_PER_WORKER * num_workers // num_solutions)  # parts per solution, rounded up
-    return np.array_split(np.arange(num_episode), min(num_episode, max(1, wanted)))
+    parts = np.array_split(np.arange(num_episode), min(num_episode, max(1, wanted)))
+    tasks = [(index, part) for index in range(num_solutions) for part in parts]
+    split = max(0, len(tasks) - IN_FLIGHT * num_workers)  # the last tasks go in single episodes
+    singles = [(index, part[i : i + 1]) for index, part in tasks[split:] for i in range(len(part))]
+    return tasks[:split] + singles
 
 
 def wait(comm, source, tag):
@@ -105,6 +111,9 @@ def wait(comm, source, tag):
     from mpi4py import MPI
 
     status = MPI.Status()
+    # MPICH's first probe only makes progress: a message already there shows on the second
+    if comm.Iprobe(source=source, tag=tag, status=status):
+        return status
     delay = POLL_SECONDS[0]
     while not comm.Iprobe(source=source, tag=tag, status=status):
         time.sleep(delay)
@@ -139,20 +148,19 @@ class MPIMaster:
         n = len(solutions)
         solutions = np.ascontiguousarray(solutions, dtype=np.float64)
         returns, lengths = np.full(seeds.shape, np.nan), np.zeros(seeds.shape)
-        parts = episode_parts(seeds.shape[1], n, len(self.workers))
-        pending = [(i, p) for i in range(n) for p in range(len(parts))][::-1]
+        tasks = plan_tasks(seeds.shape[1], n, len(self.workers))
+        pending = list(range(len(tasks)))[::-1]  # task ids, next one last
         assigned = dict.fromkeys(self.workers, 0)  # tasks sent to a worker, not yet back
         holds = dict.fromkeys(self.workers, -1)  # the solution whose vector a worker has last
         sends: list = []
-        header = (n, len(parts), seeds[0, parts[0]], max_len, train, True)
-        header_bytes = len(pickle.dumps(header, pickle.HIGHEST_PROTOCOL))
 
         def hand_out(worker: int) -> None:
-            index, part = pending.pop()
+            task_id = pending.pop()
+            index, episodes = tasks[task_id]
             fresh = holds[worker] != index
-            task = (index, part, seeds[index, parts[part]], max_len, train, fresh)
+            task = (task_id, seeds[index, episodes], max_len, train, fresh)
             self.comm.send(task, dest=worker, tag=TASK)
-            self.bytes_sent += header_bytes
+            self.bytes_sent += len(pickle.dumps(task, pickle.HIGHEST_PROTOCOL))
             if fresh:
                 # non-blocking: a large buffer goes by rendezvous, and a blocking Send would spin
                 # until the worker, still busy with its queued task, posts the receive
@@ -179,10 +187,13 @@ class MPIMaster:
             message = self.comm.recv(source=worker, tag=tag)
             assigned[worker] -= 1
             if tag == ERROR:
-                index, text = message
-                raise WorkerError(f"worker rank {worker} failed on solution {index}:\n{text}")
-            index, part, part_returns, part_lengths, seconds = message
-            returns[index, parts[part]], lengths[index, parts[part]] = part_returns, part_lengths
+                task_id, text = message
+                raise WorkerError(
+                    f"worker rank {worker} failed on solution {tasks[task_id][0]}:\n{text}"
+                )
+            task_id, task_returns, task_lengths, seconds = message
+            index, episodes = tasks[task_id]
+            returns[index, episodes], lengths[index, episodes] = task_returns, task_lengths
             self.worker_seconds += seconds
             fill(worker)
         MPI.Request.Waitall(sends)  # all done: every worker received before it replied
@@ -210,7 +221,7 @@ def worker_loop(comm, make_evaluator, num_params: int) -> None:
         message = comm.recv(source=0, tag=status.Get_tag())
         if status.Get_tag() == STOP:
             break
-        index, part, seeds, max_len, train, fresh = message
+        task_id, seeds, max_len, train, fresh = message
         if fresh:
             comm.Recv(params, source=0, tag=PARAMS)
         try:
@@ -218,6 +229,6 @@ def worker_loop(comm, make_evaluator, num_params: int) -> None:
             start = time.perf_counter()
             returns, steps = evaluator.episodes(params, seeds, max_len, train)
             seconds = time.perf_counter() - start
-            comm.send((index, part, returns, steps, seconds), dest=0, tag=RESULT)
+            comm.send((task_id, returns, steps, seconds), dest=0, tag=RESULT)
         except Exception:
-            comm.send((index, traceback.format_exc()), dest=0, tag=ERROR)
+            comm.send((task_id, traceback.format_exc()), dest=0, tag=ERROR)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 import estool  # noqa: F401  (imports cma quietly, for unpickling checkpoints)
-from estool.mpi import episode_parts
+from estool.mpi import plan_tasks
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ["cartpole_swingup", "-o", "cma", "--popsize", "10", "--eval_steps", "2"]
@@ -58,13 +58,25 @@ def test_episodes_split_over_workers_give_the_serial_fitness(tmp_path):
     assert one.read_text() == three.read_text()
 
 
-def test_episode_parts_keep_every_worker_busy_to_the_end():
-    assert [list(p) for p in episode_parts(1, 32, 2)] == [[0]]
-    assert [list(p) for p in episode_parts(3, 4, 3)] == [[0], [1], [2]]
-    assert [len(p) for p in episode_parts(16, 32, 2)] == [8, 8]  # 64 tasks: 32 per worker
-    assert [len(p) for p in episode_parts(16, 256, 64)] == [2] * 8  # 2048 tasks: 32 per worker
-    assert [len(p) for p in episode_parts(5, 2, 4)] == [1] * 5  # never below one episode
-    assert np.concatenate(episode_parts(7, 3, 8)).tolist() == list(range(7))
+def sizes(tasks):
+    return [len(episodes) for _, episodes in tasks]
+
+
+def test_task_plan_keeps_every_worker_busy_to_the_end():
+    # every episode of every solution exactly once
+    for args in [(1, 32, 2), (4, 32, 2), (16, 32, 2), (7, 3, 8), (16, 256, 64), (5, 2, 4)]:
+        tasks = plan_tasks(*args)
+        played = sorted((i, e) for i, episodes in tasks for e in episodes)
+        assert played == [(i, e) for i in range(args[1]) for e in range(args[0])]
+    assert [(i, list(e)) for i, e in plan_tasks(1, 3, 2)] == [(0, [0]), (1, [0]), (2, [0])]
+    # enough solutions per worker: whole solutions, then the last 2 per worker in single episodes
+    assert sizes(plan_tasks(4, 64, 2)) == [4] * 63 + [1] * 4
+    # too few: near-equal parts, 32 tasks per worker, and single episodes at the end
+    assert sizes(plan_tasks(16, 32, 2)) == [8] * 63 + [1] * 8
+    assert sizes(plan_tasks(16, 256, 64)) == [2] * 1984 + [1] * 128  # 32 per worker, then 2
+    assert sizes(plan_tasks(5, 2, 4)) == [1] * 10  # never below one episode
+    # a generation ends on single episodes in solution order
+    assert [(i, e[0]) for i, e in plan_tasks(4, 64, 2)[-4:]] == [(63, 0), (63, 1), (63, 2), (63, 3)]
 
 
 def test_worker_exception_stops_the_run_with_its_traceback(tmp_path):
