@@ -69,11 +69,11 @@ def test_task_plan_keeps_every_worker_busy_to_the_end():
         played = sorted((i, e) for i, episodes in tasks for e in episodes)
         assert played == [(i, e) for i in range(args[1]) for e in range(args[0])]
     assert [(i, list(e)) for i, e in plan_tasks(1, 3, 2)] == [(0, [0]), (1, [0]), (2, [0])]
-    # enough solutions per worker: whole solutions, then the last 2 per worker in single episodes
-    assert sizes(plan_tasks(4, 64, 2)) == [4] * 63 + [1] * 4
-    # too few: near-equal parts, 32 tasks per worker, and single episodes at the end
-    assert sizes(plan_tasks(16, 32, 2)) == [8] * 63 + [1] * 8
-    assert sizes(plan_tasks(16, 256, 64)) == [2] * 1984 + [1] * 128  # 32 per worker, then 2
+    # enough solutions per worker: whole solutions, the last 2 per worker in single episodes
+    assert sizes(plan_tasks(4, 64, 2)) == [4] * 60 + [1] * 16
+    # too few: near-equal parts for 32 tasks per worker, the last 2 per worker in single episodes
+    assert sizes(plan_tasks(16, 32, 2)) == [8] * 60 + [1] * 32
+    assert sizes(plan_tasks(16, 256, 64)) == [2] * 1920 + [1] * 256
     assert sizes(plan_tasks(5, 2, 4)) == [1] * 10  # never below one episode
     # a generation ends on single episodes in solution order
     assert [(i, e[0]) for i, e in plan_tasks(4, 64, 2)[-4:]] == [(63, 0), (63, 1), (63, 2), (63, 3)]
