@@ -1,12 +1,12 @@
 """Master/worker transport over MPI (mpi4py): rank 0 runs the solver, ranks 1..n run rollouts.
 
-Protocol (all point-to-point, typed buffers for parameters, no quantization):
-  master -> worker  TASK   (task id, seeds (k,), max_len, train, fresh) as a small object, then,
-                    if `fresh`, PARAMS the solution's float64 vector (num_params,) with `Isend`
-                    (otherwise the worker reuses the vector it received last)
-  worker -> master  RESULT (task id, returns (k,), steps (k,), seconds spent evaluating) or
-                    ERROR (task id, traceback text)
-  master -> worker  STOP   explicit shutdown
+Protocol (all point-to-point; typed buffers, nothing pickled on the way, no quantization):
+  master -> worker  TASK   int64 (4 + k,): task id, max_len (-1: none), train, fresh, k seeds;
+                    then, if `fresh`, PARAMS the solution's float64 vector (num_params,) with
+                    `Isend` (otherwise the worker reuses the vector it received last)
+  worker -> master  RESULT float64 (2 + 2k,): task id, seconds spent playing, k returns, k steps
+                    or ERROR (task id, traceback text), pickled: it ends the run
+  master -> worker  STOP   empty, explicit shutdown
 A task is `k` episodes of one solution (`plan_tasks`): all of them when there are enough
 solutions to keep every worker busy to the end, a part otherwise (`-e 16` with a few solutions
 per worker), and single episodes at the very end of a generation. The master reduces the returns
@@ -21,7 +21,6 @@ short sleep: MPICH's blocking receive spins and would burn a core.
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 import signal
 import sys
@@ -158,9 +157,10 @@ class MPIMaster:
             task_id = pending.pop()
             index, episodes = tasks[task_id]
             fresh = holds[worker] != index
-            task = (task_id, seeds[index, episodes], max_len, train, fresh)
-            self.comm.send(task, dest=worker, tag=TASK)
-            self.bytes_sent += len(pickle.dumps(task, pickle.HIGHEST_PROTOCOL))
+            flags = [task_id, -1 if max_len is None else max_len, train, fresh]
+            header = np.concatenate([flags, seeds[index, episodes]]).astype(np.int64)
+            self.comm.Send(header, dest=worker, tag=TASK)  # a few bytes: sent eagerly
+            self.bytes_sent += header.nbytes
             if fresh:
                 # non-blocking: a large buffer goes by rendezvous, and a blocking Send would spin
                 # until the worker, still busy with its queued task, posts the receive
@@ -183,18 +183,18 @@ class MPIMaster:
             fill(worker)
         while any(assigned.values()):
             status = wait(self.comm, MPI.ANY_SOURCE, MPI.ANY_TAG)
-            worker, tag = status.Get_source(), status.Get_tag()
-            message = self.comm.recv(source=worker, tag=tag)
-            assigned[worker] -= 1
-            if tag == ERROR:
-                task_id, text = message
+            worker = status.Get_source()
+            if status.Get_tag() == ERROR:
+                task_id, text = self.comm.recv(source=worker, tag=ERROR)
                 raise WorkerError(
                     f"worker rank {worker} failed on solution {tasks[task_id][0]}:\n{text}"
                 )
-            task_id, task_returns, task_lengths, seconds = message
-            index, episodes = tasks[task_id]
-            returns[index, episodes], lengths[index, episodes] = task_returns, task_lengths
-            self.worker_seconds += seconds
+            result = np.empty(status.Get_count(MPI.DOUBLE))
+            self.comm.Recv(result, source=worker, tag=RESULT)
+            assigned[worker] -= 1
+            index, episodes = tasks[int(result[0])]
+            returns[index, episodes], lengths[index, episodes] = np.split(result[2:], 2)
+            self.worker_seconds += result[1]
             fill(worker)
         MPI.Request.Waitall(sends)  # all done: every worker received before it replied
         return fitness_of(returns, lengths, self.batch_mode)
@@ -203,7 +203,7 @@ class MPIMaster:
         """Send every worker the explicit shutdown message (once)."""
         if not self.stopped:
             for worker in self.workers:
-                self.comm.send(None, dest=worker, tag=STOP)
+                self.comm.Send(np.empty(0, np.int64), dest=worker, tag=STOP)
             self.stopped = True
 
 
@@ -218,17 +218,21 @@ def worker_loop(comm, make_evaluator, num_params: int) -> None:
     params = np.empty(num_params)
     while True:
         status = wait(comm, 0, MPI.ANY_TAG)
-        message = comm.recv(source=0, tag=status.Get_tag())
+        header = np.empty(status.Get_count(MPI.INT64_T), np.int64)
+        comm.Recv(header, source=0, tag=status.Get_tag())
         if status.Get_tag() == STOP:
             break
-        task_id, seeds, max_len, train, fresh = message
+        task_id, max_len, train, fresh, seeds = *header[:4].tolist(), header[4:]
         if fresh:
             comm.Recv(params, source=0, tag=PARAMS)
         try:
             evaluator = evaluator or make_evaluator()
             start = time.perf_counter()
-            returns, steps = evaluator.episodes(params, seeds, max_len, train)
+            returns, steps = evaluator.episodes(
+                params, seeds, None if max_len < 0 else max_len, bool(train)
+            )
             seconds = time.perf_counter() - start
-            comm.send((task_id, returns, steps, seconds), dest=0, tag=RESULT)
+            result = np.concatenate([[task_id, seconds], returns, steps]).astype(np.float64)
+            comm.Send(result, dest=0, tag=RESULT)
         except Exception:
             comm.send((task_id, traceback.format_exc()), dest=0, tag=ERROR)
