@@ -8,15 +8,17 @@ efficiency = (env steps per second of `train.py -n N`)
              / (N x env steps per second of one process playing the very same episodes).
 The baseline is the same command with `-n 1`: seeds make its population and episodes identical,
 and its rate counts rollout time only (ask, tell and files excluded), so it is the bare speed of
-this policy on this env. A shared VM's speed drifts by 10-20% within minutes, so each MPI run
-sits between two baseline runs and is divided by their mean, `--repeats` times: the table shows
-the median and the range. Training throughput counts every generation after the first (workers
+this policy on this env. Training throughput counts every generation after the first (workers
 build their envs then) and includes everything the master does: ask, tell, logs and checkpoint.
 Evaluations are off. Also shown:
 - ceiling: N baseline runs side by side, their summed rate / (N x one alone): what the machine
   gives N processes with no framework at all (shared caches, memory bandwidth, the hypervisor);
+- of ceiling: training throughput / the side-by-side runs' summed rate, the framework's own share;
 - utilization: the share of the training time the workers spent in rollouts;
 - the master's time (ask, tell, files) and the bytes it sent per generation.
+A shared VM's speed drifts by 10-20% within minutes, so every figure comes from runs next to each
+other in time, `--repeats` times: one `-n 1` run, the MPI run, N `-n 1` runs side by side, one
+`-n 1` run (which starts the next repeat). The table shows the median and the range.
 """
 
 from __future__ import annotations
@@ -99,30 +101,37 @@ def main(argv: list[str] | None = None) -> None:
     n = args.workers
     print(
         f"{'game':<17} {'-o':<6} {'-e':>2} {'1-proc steps/s':>14} {'-n':>2} {'train steps/s':>13}"
-        f" {'efficiency (range)':>18} {'ceiling':>7} {'utilization':>11} {'master ms/gen':>13}"
-        f" {'KB sent/gen':>11}"
+        f" {'efficiency (range)':>18} {'ceiling (range)':>15} {'of ceiling':>10}"
+        f" {'utilization':>11} {'master ms/gen':>13} {'KB sent/gen':>11}"
     )
     for game, optimizer in itertools.product(args.games, args.optimizers):
         run = (game, optimizer)
         size = (args.generations, args.popsize, args.episodes)
         alone = [rollout_rate(training_rows(*run, 1, *size))]
-        efficiency, rates, utilization, master_ms, sent_kb = [], [], [], [], []
+        efficiency, ceiling, of_ceiling, rates = [], [], [], []
+        utilization, master_ms, sent_kb = [], [], []
         for _ in range(args.repeats):
             rows = training_rows(*run, n, *size)
+            pair = side_by_side_rate(n, *run, 1, *size)
             alone.append(rollout_rate(training_rows(*run, 1, *size)))
             rates.append(sum(r["env_steps"] for r in rows) / seconds(rows))
             efficiency.append(rates[-1] / (n * (alone[-2] + alone[-1]) / 2))
+            ceiling.append(pair / (n * (alone[-2] + alone[-1]) / 2))
+            of_ceiling.append(rates[-1] / pair)
             utilization.append(sum(r["worker_seconds"] for r in rows) / (n * seconds(rows)))
             master_ms.append(1e3 * np.mean([r["master_seconds"] for r in rows]))
             sent_kb.append(np.mean([r["bytes_sent"] for r in rows]) / 1024)
-        ceiling = side_by_side_rate(n, *run, 1, *size) / (n * np.mean(alone))
-        spread = f"{np.median(efficiency):.2f} ({min(efficiency):.2f}-{max(efficiency):.2f})"
         print(
             f"{game:<17} {optimizer:<6} {args.episodes:>2} {np.mean(alone):>14.0f} {n:>2}"
-            f" {np.median(rates):>13.0f} {spread:>18} {ceiling:>7.2f}"
-            f" {np.median(utilization):>11.2f} {np.median(master_ms):>13.2f}"
-            f" {np.median(sent_kb):>11.1f}"
+            f" {np.median(rates):>13.0f} {spread(efficiency):>18} {spread(ceiling):>15}"
+            f" {np.median(of_ceiling):>10.2f} {np.median(utilization):>11.2f}"
+            f" {np.median(master_ms):>13.2f} {np.median(sent_kb):>11.1f}"
         )
+
+
+def spread(values: list[float]) -> str:
+    """The median and the range, as `0.90 (0.85-0.93)`."""
+    return f"{np.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
 
 
 if __name__ == "__main__":
