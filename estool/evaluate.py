@@ -45,6 +45,20 @@ class PolicyEvaluator:
         env = self.train_env if train else self.env
         return simulate(self.policy, env, self.game, seeds, max_len)
 
+    def play(
+        self,
+        solutions: np.ndarray,
+        seeds: np.ndarray,
+        max_len: int | None = None,
+        train: bool = True,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """solutions (n, num_params), seeds (n, k) -> returns (n, k), steps (n, k)."""
+        seeds = np.asarray(seeds)
+        returns, lengths = np.empty(seeds.shape), np.empty(seeds.shape)
+        for i, (params, episode_seeds) in enumerate(zip(solutions, seeds, strict=True)):
+            returns[i], lengths[i] = self.episodes(params, episode_seeds, max_len, train)
+        return returns, lengths
+
     def evaluate(
         self,
         solutions: np.ndarray,
@@ -52,11 +66,8 @@ class PolicyEvaluator:
         max_len: int | None = None,
         train: bool = True,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """solutions (n, num_params), seeds (n, num_episode) -> fitness (n,), mean steps (n,)."""
-        seeds = np.asarray(seeds)
-        returns, lengths = np.empty(seeds.shape), np.empty(seeds.shape)
-        for i, (params, episode_seeds) in enumerate(zip(solutions, seeds, strict=True)):
-            returns[i], lengths[i] = self.episodes(params, episode_seeds, max_len, train)
+        """solutions (n, num_params), seeds (n, k) -> fitness (n,), mean steps (n,)."""
+        returns, lengths = self.play(solutions, seeds, max_len, train)
         return fitness_of(returns, lengths, self.batch_mode)
 
     def close(self) -> None:

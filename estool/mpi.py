@@ -123,7 +123,7 @@ def wait(comm, source, tag, longest: float = POLL_SECONDS[1]):
 
 
 class MPIMaster:
-    """The evaluation backend on rank 0: `evaluate(solutions, seeds, max_len, train)`."""
+    """The evaluation backend on rank 0: `play` and `evaluate`, as `PolicyEvaluator`'s."""
 
     def __init__(self, comm, batch_mode: str = "mean"):
         self.comm = comm
@@ -143,6 +143,17 @@ class MPIMaster:
         train: bool = True,
     ) -> tuple[np.ndarray, np.ndarray]:
         """solutions (n, num_params), seeds (n, k) -> fitness (n,), mean steps (n,)."""
+        returns, lengths = self.play(solutions, seeds, max_len, train)
+        return fitness_of(returns, lengths, self.batch_mode)
+
+    def play(
+        self,
+        solutions: np.ndarray,
+        seeds: np.ndarray,
+        max_len: int | None = None,
+        train: bool = True,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """solutions (n, num_params), seeds (n, k) -> returns (n, k), steps (n, k)."""
         from mpi4py import MPI
 
         seeds = np.asarray(seeds)
@@ -203,7 +214,7 @@ class MPIMaster:
             self.worker_seconds += result[1]
             fill(worker)
         MPI.Request.Waitall(sends)  # all done: every worker received before it replied
-        return fitness_of(returns, lengths, self.batch_mode)
+        return returns, lengths
 
     def close(self) -> None:
         """Send every worker the explicit shutdown message (once)."""

@@ -1,7 +1,8 @@
 """The generation loop: ask -> evaluate -> tell -> log -> checkpoint -> (every eval_steps) validate.
 
-The evaluation backend is anything with `evaluate(solutions, seeds, max_len, train)` returning
-`(fitness, steps)`: the in-process `PolicyEvaluator` or the MPI master. Episode seeds come from
+The evaluation backend is the in-process `PolicyEvaluator` or the MPI master: `play(solutions,
+seeds, max_len, train)` gives each episode's return and steps, `evaluate` (same arguments) each
+solution's fitness and mean steps. Episode seeds come from
 (seed_start, generation, solution index), so results do not depend on the backend or worker count.
 """
 
@@ -92,11 +93,8 @@ class Trainer:
 
     def validate(self, params: np.ndarray) -> float:
         """Mean return of `params` over the fixed validation seeds, one episode per seed."""
-        k = len(self.eval_seeds)
-        fitness, _ = self.backend.evaluate(
-            np.tile(params, (k, 1)), self.eval_seeds[:, None], None, train=False
-        )
-        return float(np.mean(fitness))
+        returns, _ = self.backend.play(params[None], self.eval_seeds[None], None, train=False)
+        return float(np.mean(returns))
 
     def step(self) -> dict:
         """One generation; returns its progress row."""

@@ -99,15 +99,13 @@ def model_main(argv: list[str] | None = None) -> int:
     if backend is None:  # a worker rank, done serving
         return 0
     try:
-        returns, steps = backend.evaluate(
-            np.tile(params, (len(seeds), 1)), seeds[:, None], args.max_len, train=False
-        )
+        returns, steps = backend.play(params[None], seeds[None], args.max_len, train=False)
     except WorkerError as error:
         logger.error("error: %s", error)
         return 1
     finally:
         backend.close()
-    report(returns, steps, seeds)
+    report(returns[0], steps[0], seeds)
     return 0
 
 

@@ -46,6 +46,10 @@ def test_same_history_for_1_2_and_3_workers(tmp_path):
         histories.append(hist(tmp_path / str(n))[:, 2:6])  # fitness mean/min/max/std
     np.testing.assert_array_equal(histories[0], histories[1])
     np.testing.assert_array_equal(histories[0], histories[2])
+    # the evaluations (generations 2 and 4), whose episodes are spread over the workers too
+    evaluations = [next((tmp_path / str(n)).glob("*.log.json")).read_text() for n in (1, 2, 3)]
+    assert len(json.loads(evaluations[0])) == 2
+    assert evaluations[0] == evaluations[1] == evaluations[2]
 
 
 def test_episodes_split_over_workers_give_the_serial_fitness(tmp_path):
