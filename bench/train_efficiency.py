@@ -11,8 +11,9 @@ and its rate counts rollout time only (ask, tell and files excluded), so it is t
 this policy on this env. Training throughput counts every generation after the first (workers
 build their envs then) and includes everything the master does: ask, tell, logs and checkpoint.
 Evaluations are off. Also shown:
-- ceiling: N baseline runs side by side, their summed rate / (N x one alone): what the machine
-  gives N processes with no framework at all (shared caches, memory bandwidth, the hypervisor);
+- ceiling: N baseline runs side by side, their summed rate while all of them run / (N x one
+  alone): what the machine gives N processes with no framework at all (shared caches, memory
+  bandwidth, the hypervisor);
 - of ceiling: training throughput / the side-by-side runs' summed rate, the framework's own share;
 - utilization: the share of the training time the workers spent in rollouts;
 - the master's time (ask, tell, files) and the bytes it sent per generation.
@@ -70,11 +71,28 @@ def training_rows(*args) -> list[dict]:
 
 
 def side_by_side_rate(count: int, *args) -> float:
-    """Summed rollout rate of `count` concurrent `-n 1` runs: what the machine itself allows."""
+    """Summed env steps per second of `count` concurrent `-n 1` runs: what the machine allows.
+
+    Counted only while all of them run: one that starts late or ends early would otherwise have
+    the machine to itself for a while and lift the sum.
+    """
     with tempfile.TemporaryDirectory() as root:
         dirs = [str(Path(root) / str(i)) for i in range(count)]
         runs = [start_training(d, *args) for d in dirs]
-        return sum(rollout_rate(finish(run, d)) for run, d in zip(runs, dirs, strict=True))
+        rows = [finish(run, d) for run, d in zip(runs, dirs, strict=True)]
+    start = max(r[0]["time"] for r in rows)  # every run has played a generation
+    end = min(r[-1]["time"] for r in rows)  # and none has finished
+    return sum(overlap_rate(r, start, end) for r in rows)
+
+
+def overlap_rate(rows: list[dict], start: float, end: float) -> float:
+    """Env steps per second of the generations that ended in (start, end]."""
+    inside = [i for i, r in enumerate(rows) if start < r["time"] <= end]
+    if not inside:
+        raise RuntimeError("the side-by-side runs barely overlapped: raise --generations")
+    first, last = inside[0], inside[-1]
+    steps = sum(r["env_steps"] for r in rows[first : last + 1])
+    return steps / (rows[last]["time"] - rows[first - 1]["time"])
 
 
 def seconds(rows: list[dict]) -> float:

@@ -26,7 +26,28 @@ def fitness_of(
     return fitness, np.asarray(lengths, dtype=np.float64).mean(axis=1)
 
 
-class PolicyEvaluator:
+class Backend:
+    """What the trainer and model.py evaluate with: `play` episodes, or `evaluate` solutions.
+
+    Subclasses define `play(solutions (n, num_params), seeds (n, k), max_len, train)` ->
+    returns (n, k), steps (n, k), and set `batch_mode`.
+    """
+
+    batch_mode = "mean"
+
+    def evaluate(
+        self,
+        solutions: np.ndarray,
+        seeds: np.ndarray,
+        max_len: int | None = None,
+        train: bool = True,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """solutions (n, num_params), seeds (n, k) -> fitness (n,), mean steps (n,)."""
+        returns, lengths = self.play(solutions, seeds, max_len, train)
+        return fitness_of(returns, lengths, self.batch_mode)
+
+
+class PolicyEvaluator(Backend):
     """Builds the env and the policy once; scores solutions by averaged (or min) episode returns."""
 
     def __init__(self, game: Game, batch_mode: str = "mean"):
@@ -58,17 +79,6 @@ class PolicyEvaluator:
         for i, (params, episode_seeds) in enumerate(zip(solutions, seeds, strict=True)):
             returns[i], lengths[i] = self.episodes(params, episode_seeds, max_len, train)
         return returns, lengths
-
-    def evaluate(
-        self,
-        solutions: np.ndarray,
-        seeds: np.ndarray,
-        max_len: int | None = None,
-        train: bool = True,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """solutions (n, num_params), seeds (n, k) -> fitness (n,), mean steps (n,)."""
-        returns, lengths = self.play(solutions, seeds, max_len, train)
-        return fitness_of(returns, lengths, self.batch_mode)
 
     def close(self) -> None:
         self.env.close()

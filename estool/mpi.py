@@ -9,14 +9,14 @@ Protocol (all point-to-point; typed buffers, nothing pickled on the way, no quan
   master -> worker  STOP   empty, explicit shutdown
 A task is `k` episodes of one solution (`plan_tasks`): all of them when there are enough
 solutions to keep every worker busy to the end, a part otherwise (`-e 16` with a few solutions
-per worker), and single episodes at the very end of a generation. The master reduces the returns
-to fitness (`fitness_of`), so the result does not depend on how the episodes were spread. Work is
-handed out one task at a time to whichever worker has room (IN_FLIGHT queued per worker, so that
-a worker never waits for the master between two tasks; one per worker once fewer tasks are left
-than workers, so that the last ones go to idle workers): a long episode never leaves the other
-workers idle, and any popsize works with any number of workers. Both sides wait by polling with a
-short sleep: MPICH's blocking receive spins and would burn a core. The master sleeps longer while
-every worker has a task queued.
+per worker), and single episodes at the very end of a generation. The master reduces the
+returns to fitness (`Backend.evaluate`), so the result does not depend on how the episodes were
+spread. Work is handed out one task at a time to whichever worker has room (IN_FLIGHT queued per
+worker, so that a worker never waits for the master between two tasks; one per worker once fewer
+tasks are left than workers, so that the last ones go to idle workers): a long episode never
+leaves the other workers idle, and any popsize works with any number of workers. Both sides wait
+by polling with a short sleep: MPICH's blocking receive spins and would burn a core. The master
+sleeps longer while every worker has a task queued.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from estool.evaluate import fitness_of
+from estool.evaluate import Backend
 
 TASK, PARAMS, RESULT, ERROR, STOP = range(5)
 POLL_SECONDS = (0.00005, 0.0005)  # first and longest sleep between polls
@@ -122,7 +122,7 @@ def wait(comm, source, tag, longest: float = POLL_SECONDS[1]):
     return status
 
 
-class MPIMaster:
+class MPIMaster(Backend):
     """The evaluation backend on rank 0: `play` and `evaluate`, as `PolicyEvaluator`'s."""
 
     def __init__(self, comm, batch_mode: str = "mean"):
@@ -134,17 +134,6 @@ class MPIMaster:
         self.stopped = False
         self.bytes_sent = 0  # parameter buffers and task headers, for the benchmarks
         self.worker_seconds = 0.0  # time the workers spent evaluating, for the benchmarks
-
-    def evaluate(
-        self,
-        solutions: np.ndarray,
-        seeds: np.ndarray,
-        max_len: int | None = None,
-        train: bool = True,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """solutions (n, num_params), seeds (n, k) -> fitness (n,), mean steps (n,)."""
-        returns, lengths = self.play(solutions, seeds, max_len, train)
-        return fitness_of(returns, lengths, self.batch_mode)
 
     def play(
         self,

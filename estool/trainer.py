@@ -141,6 +141,7 @@ class Trainer:
             env_steps_per_second=row["env_steps"] / max(elapsed, 1e-9),
             # ask, tell, files and checkpoint: what the workers wait for (evaluations excluded)
             master_seconds=elapsed - evaluate_seconds,
+            time=time.time(),  # when the generation ended (Unix seconds), to line runs up
         )
         s.hist.append([row[name] for name in HIST_COLUMNS])
         return row
