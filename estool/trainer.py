@@ -1,9 +1,9 @@
 """The generation loop: ask -> evaluate -> tell -> log -> checkpoint -> (every eval_steps) validate.
 
-The evaluation backend is the in-process `PolicyEvaluator` or the MPI master: `play(solutions,
-seeds, max_len, train)` gives each episode's return and steps, `evaluate` (same arguments) each
-solution's fitness and mean steps. Episode seeds come from
-(seed_start, generation, solution index), so results do not depend on the backend or worker count.
+The evaluation backend is the in-process `PolicyEvaluator` or the MPI master (`Backend`): `play`
+gives each episode's return and steps, `evaluate` each solution's fitness and mean steps. Episode
+seeds come from (seed_start, generation, solution index), so results do not depend on the backend
+or worker count.
 """
 
 from __future__ import annotations
