@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--popsize", type=int, default=32)
     parser.add_argument("--optimizers", nargs="+", default=["cma", "openes"])
     parser.add_argument("--episodes", type=int, default=1, help="-e: episodes per solution")
-    parser.add_argument("--repeats", type=int, default=3, help="MPI runs, each between two -n 1")
+    parser.add_argument("--repeats", type=int, default=3, help="MPI runs, each with its baselines")
     args = parser.parse_args(argv)
     n = args.workers
     print(
@@ -133,8 +133,9 @@ def main(argv: list[str] | None = None) -> None:
             pair = side_by_side_rate(n, *run, 1, *size)
             alone.append(rollout_rate(training_rows(*run, 1, *size)))
             rates.append(sum(r["env_steps"] for r in rows) / seconds(rows))
-            efficiency.append(rates[-1] / (n * (alone[-2] + alone[-1]) / 2))
-            ceiling.append(pair / (n * (alone[-2] + alone[-1]) / 2))
+            n_alone = n * (alone[-2] + alone[-1]) / 2  # N processes at the speed of one alone
+            efficiency.append(rates[-1] / n_alone)
+            ceiling.append(pair / n_alone)
             of_ceiling.append(rates[-1] / pair)
             utilization.append(sum(r["worker_seconds"] for r in rows) / (n * seconds(rows)))
             master_ms.append(1e3 * np.mean([r["master_seconds"] for r in rows]))
