@@ -1,7 +1,7 @@
 """`train.py`'s entry point: parse, pick the backend (in-process or MPI), run the trainer.
 
-`-n N` with N > 1 relaunches the command under `mpiexec -n N+1` (rank 0 is the master); started
-under mpiexec already, the world's ranks are used as they are.
+`-n N` with N > 1 relaunches the command under `mpiexec -n N` (rank 0 is the master, and plays
+rollouts too); started under mpiexec already, the world's ranks are used as they are.
 """
 
 from __future__ import annotations

@@ -59,12 +59,20 @@ class PolicyEvaluator(Backend):
         self.batch_mode = batch_mode
 
     def episodes(
-        self, params: np.ndarray, seeds: np.ndarray, max_len: int | None = None, train: bool = True
+        self,
+        params: np.ndarray,
+        seeds: np.ndarray,
+        max_len: int | None = None,
+        train: bool = True,
+        poll=None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """One solution (num_params,), one episode per seed (k,) -> returns (k,), steps (k,)."""
+        """One solution (num_params,), one episode per seed (k,) -> returns (k,), steps (k,).
+
+        `poll()` is called every few steps when given (`run_episode`).
+        """
         self.policy.set_params(params)
         env = self.train_env if train else self.env
-        return simulate(self.policy, env, self.game, seeds, max_len)
+        return simulate(self.policy, env, self.game, seeds, max_len, poll=poll)
 
     def play(
         self,

@@ -1,4 +1,4 @@
-"""Master/worker transport over MPI (mpi4py): rank 0 runs the solver, ranks 1..n run rollouts.
+"""Master/worker transport over MPI (mpi4py): rank 0 runs the solver, and every rank plays rollouts.
 
 Protocol (all point-to-point; typed buffers, nothing pickled on the way, no quantization):
   master -> worker  TASK   int64 (4 + k,): task id, max_len (-1: none), train, fresh, k seeds;
@@ -8,15 +8,18 @@ Protocol (all point-to-point; typed buffers, nothing pickled on the way, no quan
                     or ERROR (task id, traceback text), pickled: it ends the run
   master -> worker  STOP   empty, explicit shutdown
 A task is `k` episodes of one solution (`plan_tasks`): all of them when there are enough
-solutions to keep every worker busy to the end, a part otherwise (`-e 16` with a few solutions
-per worker), and single episodes at the very end of a generation. The master reduces the
-returns to fitness (`Backend.evaluate`), so the result does not depend on how the episodes were
-spread. Work is handed out one task at a time to whichever worker has room (IN_FLIGHT queued per
-worker, so that a worker never waits for the master between two tasks; one per worker once fewer
-tasks are left than workers, so that the last ones go to idle workers): a long episode never
-leaves the other workers idle, and any popsize works with any number of workers. Both sides wait
-by polling with a short sleep: MPICH's blocking receive spins and would burn a core. The master
-sleeps longer while every worker has a task queued.
+solutions to keep every rank busy to the end, a part otherwise (`-e 16` with a few solutions
+per rank), and single episodes at the very end of a generation. The master reduces the returns
+to fitness (`Backend.evaluate`), so the result does not depend on how the episodes were spread.
+Work is handed out one task at a time to whichever worker has room (IN_FLIGHT queued per worker,
+so that a worker never waits for the master between two tasks; one per worker once fewer tasks
+are left than workers, so that the last ones go to idle workers): a long episode never leaves
+the other workers idle, and any popsize works with any number of ranks.
+
+Rank 0 is not an idle master on its own core (the original estool's `-n N` started N + 1
+processes): it plays tasks too, and serves its workers every few steps of its own episodes
+(`run_episode`'s `poll`). With nothing left to play it waits by polling with a short sleep:
+MPICH's blocking receive spins and would burn a core.
 """
 
 from __future__ import annotations
@@ -75,11 +78,11 @@ def start_backend(num_worker: int, make_evaluator, num_params: int, batch_mode: 
     """The evaluation backend of this process: `make_evaluator()` in-process, or an `MPIMaster`.
 
     `num_worker > 1` outside mpiexec relaunches this process's command line (`sys.argv`) with
-    `num_worker + 1` ranks: this call does not return then. Worker ranks serve until STOP and get
-    None: they have nothing else to do.
+    `num_worker` ranks, rank 0 among those that play: this call does not return then. Ranks
+    1..n-1 serve until STOP and get None: they have nothing else to do.
     """
     if num_worker > 1 and mpi_size() == 1:
-        relaunch(num_worker + 1, sys.argv)
+        relaunch(num_worker, sys.argv)
     if mpi_size() == 1:
         return make_evaluator()
     from mpi4py import MPI
@@ -88,7 +91,7 @@ def start_backend(num_worker: int, make_evaluator, num_params: int, batch_mode: 
     if comm.Get_rank() != 0:
         worker_loop(comm, make_evaluator, num_params)
         return None
-    return MPIMaster(comm, batch_mode)
+    return MPIMaster(comm, make_evaluator, batch_mode)
 
 
 def plan_tasks(num_episode: int, num_solutions: int, num_workers: int) -> list[tuple]:
@@ -96,8 +99,8 @@ def plan_tasks(num_episode: int, num_solutions: int, num_workers: int) -> list[t
 
     Whole solutions when there are TASKS_PER_WORKER per worker; otherwise each solution's
     episodes in near-equal parts, never smaller than one episode. The generation's last
-    IN_FLIGHT tasks per worker are split into single episodes, so that the workers finish
-    together: the last one to finish is about one episode behind the others.
+    IN_FLIGHT tasks per worker are split into single episodes, so that the workers (rank 0
+    among them) finish together: the last one is about one episode behind the others.
     """
     wanted = -(-TASKS_PER_WORKER * num_workers // num_solutions)  # parts per solution, rounded up
     parts = np.array_split(np.arange(num_episode), min(num_episode, max(1, wanted)))
@@ -123,17 +126,20 @@ def wait(comm, source, tag, longest: float = POLL_SECONDS[1]):
 
 
 class MPIMaster(Backend):
-    """The evaluation backend on rank 0: `play` and `evaluate`, as `PolicyEvaluator`'s."""
+    """The evaluation backend on rank 0: `play` and `evaluate`, as `PolicyEvaluator`'s.
 
-    def __init__(self, comm, batch_mode: str = "mean"):
+    `make_evaluator()` builds rank 0's own `PolicyEvaluator`, on its first task.
+    """
+
+    def __init__(self, comm, make_evaluator, batch_mode: str = "mean"):
         self.comm = comm
+        self.make_evaluator = make_evaluator
+        self.evaluator = None
         self.batch_mode = batch_mode
         self.workers = list(range(1, comm.Get_size()))
-        if not self.workers:
-            raise ValueError("MPI master needs at least one worker rank")
         self.stopped = False
         self.bytes_sent = 0  # parameter buffers and task headers, for the benchmarks
-        self.worker_seconds = 0.0  # time the workers spent evaluating, for the benchmarks
+        self.worker_seconds = 0.0  # time every rank spent in rollouts, for the benchmarks
 
     def play(
         self,
@@ -149,11 +155,12 @@ class MPIMaster(Backend):
         n = len(solutions)
         solutions = np.ascontiguousarray(solutions, dtype=np.float64)
         returns, lengths = np.full(seeds.shape, np.nan), np.zeros(seeds.shape)
-        tasks = plan_tasks(seeds.shape[1], n, len(self.workers))
+        tasks = plan_tasks(seeds.shape[1], n, len(self.workers) + 1)
         pending = list(range(len(tasks)))[::-1]  # task ids, next one last
         assigned = dict.fromkeys(self.workers, 0)  # tasks sent to a worker, not yet back
         holds = dict.fromkeys(self.workers, -1)  # the solution whose vector a worker has last
         sends: list = []
+        status = MPI.Status()
 
         def hand_out(worker: int) -> None:
             task_id = pending.pop()
@@ -178,17 +185,7 @@ class MPIMaster(Backend):
             while pending and assigned[worker] < depth:
                 hand_out(worker)
 
-        for worker in self.workers:  # one task each first, then the queues
-            if pending:
-                hand_out(worker)
-        for worker in self.workers:
-            fill(worker)
-        while any(assigned.values()):
-            # a worker with a task queued is busy for a while yet: polling less often then leaves
-            # the workers' cores alone (half the wake-ups); the end of a generation polls fast
-            queued = all(assigned[w] >= IN_FLIGHT for w in self.workers)
-            longest = QUEUED_POLL_SECONDS if queued else POLL_SECONDS[1]
-            status = wait(self.comm, MPI.ANY_SOURCE, MPI.ANY_TAG, longest)
+        def receive(status) -> None:
             worker = status.Get_source()
             if status.Get_tag() == ERROR:
                 task_id, text = self.comm.recv(source=worker, tag=ERROR)
@@ -202,19 +199,59 @@ class MPIMaster(Backend):
             returns[index, episodes], lengths[index, episodes] = np.split(result[2:], 2)
             self.worker_seconds += result[1]
             fill(worker)
+
+        def serve() -> None:
+            # between rank 0's own steps: take in what came back, hand out what is due
+            while self.comm.Iprobe(source=MPI.ANY_SOURCE, tag=MPI.ANY_TAG, status=status):
+                receive(status)
+
+        for worker in self.workers:  # one task each first, then the queues
+            if pending:
+                hand_out(worker)
+        for worker in self.workers:
+            fill(worker)
+        while pending:  # rank 0 plays the next task while the workers play theirs
+            index, episodes = tasks[pending.pop()]
+            returns[index, episodes], lengths[index, episodes] = self.play_own(
+                index, solutions[index], seeds[index, episodes], max_len, train, serve
+            )
+            serve()
+        while any(assigned.values()):
+            # a worker with a task queued is busy for a while yet: polling less often then leaves
+            # the workers' cores alone (half the wake-ups); the end of a generation polls fast
+            queued = all(assigned[w] >= IN_FLIGHT for w in self.workers)
+            longest = QUEUED_POLL_SECONDS if queued else POLL_SECONDS[1]
+            receive(wait(self.comm, MPI.ANY_SOURCE, MPI.ANY_TAG, longest))
         MPI.Request.Waitall(sends)  # all done: every worker received before it replied
         return returns, lengths
 
+    def play_own(self, index, params, seeds, max_len, train, serve):
+        """Rank 0's share: solution `index`'s episodes (k,) -> returns (k,), steps (k,), serving
+        the workers every few steps."""
+        self.evaluator = self.evaluator or self.make_evaluator()
+        start = time.perf_counter()
+        try:
+            played = self.evaluator.episodes(params, seeds, max_len, train, poll=serve)
+        except WorkerError:
+            raise
+        except Exception as error:
+            text = traceback.format_exc()
+            raise WorkerError(f"worker rank 0 failed on solution {index}:\n{text}") from error
+        self.worker_seconds += time.perf_counter() - start
+        return played
+
     def close(self) -> None:
-        """Send every worker the explicit shutdown message (once)."""
+        """Send every worker the explicit shutdown message (once); close rank 0's env."""
         if not self.stopped:
             for worker in self.workers:
                 self.comm.Send(np.empty(0, np.int64), dest=worker, tag=STOP)
             self.stopped = True
+            if self.evaluator is not None:
+                self.evaluator.close()
 
 
 def worker_loop(comm, make_evaluator, num_params: int) -> None:
-    """Ranks 1..n: play the episodes of each task until STOP. Exceptions go back to the master."""
+    """Ranks 1..n-1: play the episodes of each task until STOP. Exceptions go back to the master."""
     from mpi4py import MPI
 
     # the master handles Ctrl-C / SIGTERM (checkpoint, then STOP); a dead master ends the job

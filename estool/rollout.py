@@ -40,12 +40,22 @@ class ActionAdapter:
         return action.reshape(self.shape) if self.shape else action
 
 
+POLL_STEPS = 16  # `poll()` is called every this many steps
+
+
 def run_episode(
-    policy, env: gym.Env, adapter: ActionAdapter, seed: int, max_len: int, on_frame=None
+    policy,
+    env: gym.Env,
+    adapter: ActionAdapter,
+    seed: int,
+    max_len: int,
+    on_frame=None,
+    poll=None,
 ):
     """One episode from `seed`, at most `max_len` steps: (return, steps).
 
-    `on_frame(env.render())` is called after the reset and after every step, when given.
+    `on_frame(env.render())` is called after the reset and after every step, and `poll()` every
+    POLL_STEPS steps (the MPI master serves its workers while it plays), when given.
     """
     rng = np.random.default_rng(seed)
     obs, _ = env.reset(seed=seed)
@@ -54,6 +64,8 @@ def run_episode(
         on_frame(env.render())
     total = 0.0
     for t in range(max_len):
+        if poll is not None and t % POLL_STEPS == 0:
+            poll()
         obs, reward, terminated, truncated, _ = env.step(adapter(policy.act(obs, t, rng)))
         total += float(reward)
         if on_frame is not None:
@@ -70,10 +82,11 @@ def simulate(
     seeds: Sequence[int],
     max_len: int | None = None,
     on_frame=None,
+    poll=None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Run one episode per seed: returns (returns (n,), steps (n,))."""
+    """Run one episode per seed: returns (returns (n,), steps (n,)). See `run_episode`."""
     adapter = ActionAdapter(game, env.action_space)
     limit = game.max_episode_steps if max_len is None or max_len <= 0 else int(max_len)
-    results = [run_episode(policy, env, adapter, int(s), limit, on_frame) for s in seeds]
+    results = [run_episode(policy, env, adapter, int(s), limit, on_frame, poll) for s in seeds]
     returns, steps = zip(*results, strict=True) if results else ((), ())
     return np.array(returns, dtype=np.float64), np.array(steps, dtype=np.int64)

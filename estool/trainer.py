@@ -126,7 +126,7 @@ class Trainer:
             steps_max=float(np.max(steps)),
             env_steps=int(np.sum(steps) * c.num_episode),
             bytes_sent=sent,  # master -> workers, this generation's solutions (MPI only)
-            worker_seconds=busy,  # summed over workers, in their rollouts (MPI only)
+            worker_seconds=busy,  # summed over the ranks, in their rollouts (MPI only)
         )
         if s.generation % c.eval_steps == 0:
             validate_start = time.perf_counter()

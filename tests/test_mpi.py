@@ -92,6 +92,22 @@ def test_worker_exception_stops_the_run_with_its_traceback(tmp_path):
     assert time.monotonic() - start < 60
 
 
+def test_an_exception_on_rank_0_stops_the_run_too(tmp_path):
+    out = train(tmp_path, "faulty_envs:RaisesOnRank0-v0", "-n", "2", "-t", "4", check=False)
+    assert out.returncode != 0
+    assert "worker rank 0 failed on solution" in out.stdout + out.stderr
+    assert "injected fault: this episode crashes" in out.stdout + out.stderr
+    assert not list(tmp_path.glob("*.ckpt.pkl"))  # no generation completed
+
+
+def test_n_ranks_for_n_workers_and_rank_0_plays_too(tmp_path):
+    # each one-step episode pays the rank that played it
+    train(tmp_path, "faulty_envs:WhoPlays-v0", "-n", "3", "-t", "4", "--max_generations", "2")
+    h = hist(tmp_path)
+    np.testing.assert_array_equal(h[:, 3], 0)  # fitness min: rank 0 played in every generation
+    np.testing.assert_array_equal(h[:, 4], 2)  # fitness max: the highest rank is 2, of 3
+
+
 def test_nan_fitness_ranks_last_and_the_run_goes_on(tmp_path):
     train(tmp_path, "faulty_envs:NaNs-v0", "-n", "2", "-t", "5", "--max_generations", "3")
     h = hist(tmp_path)
