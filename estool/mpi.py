@@ -17,9 +17,9 @@ are left than workers, so that the last ones go to idle workers): a long episode
 the other workers idle, and any popsize works with any number of ranks.
 
 Rank 0 is not an idle master on its own core (the original estool's `-n N` started N + 1
-processes): it plays tasks too, and serves its workers every few steps of its own episodes
-(`run_episode`'s `poll`). With nothing left to play it waits by polling with a short sleep:
-MPICH's blocking receive spins and would burn a core.
+processes): it plays tasks too, and serves its workers every millisecond of its own episodes
+(`run_episode`'s `poll`, checked every 16 steps). With nothing left to play it waits by polling
+with a short sleep: MPICH's blocking receive spins and would burn a core.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from estool.evaluate import Backend
 TASK, PARAMS, RESULT, ERROR, STOP = range(5)
 POLL_SECONDS = (0.00005, 0.0005)  # first and longest sleep between polls
 QUEUED_POLL_SECONDS = 0.002  # the master's longest sleep while every worker has a task queued
+SERVE_SECONDS = 0.001  # how often rank 0 serves the workers while it plays its own episodes
 IN_FLIGHT = 2  # tasks queued per worker
 TASKS_PER_WORKER = 32  # split solutions' episodes into parts until there are this many per worker
 
@@ -200,10 +201,17 @@ class MPIMaster(Backend):
             self.worker_seconds += result[1]
             fill(worker)
 
-        def serve() -> None:
-            # between rank 0's own steps: take in what came back, hand out what is due
+        probe_at = 0.0  # when rank 0 next probes for results (perf_counter seconds)
+
+        def serve(now: bool = False) -> None:
+            # during rank 0's own episodes, every SERVE_SECONDS: take in what came back, hand
+            # out what is due. A probe costs 2 to 6 microseconds: every 16 steps would be 2%
+            nonlocal probe_at
+            if not now and time.perf_counter() < probe_at:
+                return
             while self.comm.Iprobe(source=MPI.ANY_SOURCE, tag=MPI.ANY_TAG, status=status):
                 receive(status)
+            probe_at = time.perf_counter() + SERVE_SECONDS
 
         for worker in self.workers:  # one task each first, then the queues
             if pending:
@@ -215,7 +223,7 @@ class MPIMaster(Backend):
             returns[index, episodes], lengths[index, episodes] = self.play_own(
                 index, solutions[index], seeds[index, episodes], max_len, train, serve
             )
-            serve()
+            serve(now=True)
         while any(assigned.values()):
             # a worker with a task queued is busy for a while yet: polling less often then leaves
             # the workers' cores alone (half the wake-ups); the end of a generation polls fast
