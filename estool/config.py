@@ -88,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("game", help="preset (e.g. cartpole_swingup) or Gymnasium id (e.g. Pendulum-v1)")
     p.add_argument("-o", "--optimizer", default=d.optimizer, help=f"one of {solver_names()}")
     p.add_argument("-e", "--num_episode", type=int, default=d.num_episode, help="episodes/fitness")
-    p.add_argument("-n", "--num_worker", type=int, default=d.num_worker, help="worker processes")
+    p.add_argument(
+        "-n", "--num_worker", type=int, default=d.num_worker, help="processes, master included"
+    )
     p.add_argument(
         "-t", "--num_worker_trial", type=int, default=d.num_worker_trial, help="solutions/worker"
     )
