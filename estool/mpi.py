@@ -180,9 +180,9 @@ class MPIMaster(Backend):
             assigned[worker] += 1
 
         def fill(worker: int) -> None:
-            # queue a second task only while there is enough left for every worker: the
-            # generation's last tasks go to whichever worker is idle, not behind a queued one
-            depth = IN_FLIGHT if len(pending) >= len(self.workers) else 1
+            # queue a second task only while there is enough left for every rank, rank 0 too:
+            # the generation's last tasks go to whichever rank is idle, not behind a queued one
+            depth = IN_FLIGHT if len(pending) > len(self.workers) else 1
             while pending and assigned[worker] < depth:
                 hand_out(worker)
 
@@ -234,8 +234,8 @@ class MPIMaster(Backend):
         return returns, lengths
 
     def play_own(self, index, params, seeds, max_len, train, serve):
-        """Rank 0's share: solution `index`'s episodes (k,) -> returns (k,), steps (k,), serving
-        the workers every few steps."""
+        """Rank 0's share: solution `index`'s episodes (k,) -> returns (k,), steps (k,), calling
+        `serve` every few steps."""
         self.evaluator = self.evaluator or self.make_evaluator()
         start = time.perf_counter()
         try:

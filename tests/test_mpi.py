@@ -106,6 +106,10 @@ def test_n_ranks_for_n_workers_and_rank_0_plays_too(tmp_path):
     h = hist(tmp_path)
     np.testing.assert_array_equal(h[:, 3], 0)  # fitness min: rank 0 played in every generation
     np.testing.assert_array_equal(h[:, 4], 2)  # fitness max: the highest rank is 2, of 3
+    # two solutions on two ranks: one each, rank 1's second task is not queued behind its first
+    args = ["-o", "openes", "-n", "2", "--popsize", "2", "--max_generations", "2"]
+    train(tmp_path / "2", "faulty_envs:WhoPlays-v0", *args)
+    np.testing.assert_array_equal(hist(tmp_path / "2")[:, 3:5], [[0, 1], [0, 1]])
 
 
 def test_nan_fitness_ranks_last_and_the_run_goes_on(tmp_path):
