@@ -38,7 +38,6 @@ from estool.evaluate import Backend
 
 TASK, PARAMS, RESULT, ERROR, STOP = range(5)
 POLL_SECONDS = (0.00005, 0.0005)  # first and longest sleep between polls
-QUEUED_POLL_SECONDS = 0.002  # the master's longest sleep while every worker has a task queued
 SERVE_SECONDS = 0.001  # how often rank 0 serves the workers while it plays its own episodes
 IN_FLIGHT = 2  # tasks queued per worker
 TASKS_PER_WORKER = 32  # split solutions' episodes into parts until there are this many per worker
@@ -111,8 +110,8 @@ def plan_tasks(num_episode: int, num_solutions: int, num_workers: int) -> list[t
     return tasks[:split] + singles
 
 
-def wait(comm, source, tag, longest: float = POLL_SECONDS[1]):
-    """Block until a message matches, sleeping between probes (at most `longest` seconds)."""
+def wait(comm, source, tag):
+    """Block until a message matches, sleeping between probes (at most POLL_SECONDS[1])."""
     from mpi4py import MPI
 
     status = MPI.Status()
@@ -122,7 +121,7 @@ def wait(comm, source, tag, longest: float = POLL_SECONDS[1]):
     delay = POLL_SECONDS[0]
     while not comm.Iprobe(source=source, tag=tag, status=status):
         time.sleep(delay)
-        delay = min(delay * 2, longest)
+        delay = min(delay * 2, POLL_SECONDS[1])
     return status
 
 
@@ -224,12 +223,8 @@ class MPIMaster(Backend):
                 index, solutions[index], seeds[index, episodes], max_len, train, serve
             )
             serve(now=True)
-        while any(assigned.values()):
-            # a worker with a task queued is busy for a while yet: polling less often then leaves
-            # the workers' cores alone (half the wake-ups); the end of a generation polls fast
-            queued = all(assigned[w] >= IN_FLIGHT for w in self.workers)
-            longest = QUEUED_POLL_SECONDS if queued else POLL_SECONDS[1]
-            receive(wait(self.comm, MPI.ANY_SOURCE, MPI.ANY_TAG, longest))
+        while any(assigned.values()):  # nothing left to play: wait for the last results
+            receive(wait(self.comm, MPI.ANY_SOURCE, MPI.ANY_TAG))
         MPI.Request.Waitall(sends)  # all done: every worker received before it replied
         return returns, lengths
 
