@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gymnasium as gym
 
+from envs.fresh_world import FreshBox2DWorld, has_box2d_world
+
 CUSTOM_ENVS = {
     "CartPoleSwingUp-v0": "envs.cartpole_swingup:CartPoleSwingUpEnv",
     "SlimeVolley-v0": "envs.slimevolley:SlimeVolleyEnv",
@@ -21,7 +23,8 @@ for _env_id, _entry_point in CUSTOM_ENVS.items():
 def make_env(
     env_id: str, seed: int | None = None, render_mode: str | None = None, **kwargs
 ) -> gym.Env:
-    """Build `env_id` without Gymnasium's passive checker (a hot-path cost; tests run check_env).
+    """Build `env_id` without Gymnasium's passive checker (a hot-path cost; tests run check_env),
+    in a new Box2D world every episode where it simulates in one (`envs.fresh_world`).
 
     `seed` seeds the action space; episodes are seeded through `env.reset(seed=...)`.
     """
@@ -29,6 +32,8 @@ def make_env(
         env = gym.make(env_id, render_mode=render_mode, disable_env_checker=True, **kwargs)
     except gym.error.Error as error:
         raise ValueError(f"cannot make environment {env_id!r}: {error}") from error
+    if has_box2d_world(env):
+        env = FreshBox2DWorld(env)  # episodes must not depend on the ones played before
     if seed is not None:
         env.action_space.seed(seed)
     return env
