@@ -41,6 +41,7 @@ setup(
         "numpy>=1.26",
         "cma>=4.0",
         "gymnasium>=1.0",
+        "threadpoolctl>=3.1",  # a fixed number of BLAS threads for the solver (estool/threads.py)
         "mpi4py>=4.0",
         # an MPI runtime from PyPI so that a plain install has `mpiexec`; see the README to use the
         # cluster's own MPI instead

@@ -14,6 +14,7 @@ from estool.evaluate import PolicyEvaluator
 from estool.games import game_for, make_policy
 from estool.log import logger, setup_logging
 from estool.mpi import WorkerError, start_backend
+from estool.threads import BlasThreads
 
 
 def train_main(argv: list[str] | None = None) -> int:
@@ -26,6 +27,7 @@ def train_main(argv: list[str] | None = None) -> int:
         logger.error("error: %s", error)
         return 2
     num_params = make_policy(game).param_count
+    BlasThreads()  # every rank's rollouts on one BLAS thread (rank 0's solver: `Trainer`)
     backend = start_backend(
         config.num_worker,
         lambda: PolicyEvaluator(game, config.batch_mode),

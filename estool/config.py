@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from estool.solvers import solver_names
+from estool.threads import default_solver_threads
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class TrainConfig:
     sigma_decay: float = 0.999
     batch_mode: str = "mean"
     diagonal: bool = False  # CMA-ES only: sep-CMA-ES, a diagonal covariance
+    solver_threads: int = field(default_factory=default_solver_threads)  # BLAS, ask and tell
     max_generations: int | None = None
     target_fitness: float | None = None
     log_dir: str = "log"
@@ -56,6 +58,7 @@ class TrainConfig:
             (self.num_eval_episode >= 1, f"--num_eval_episode {self.num_eval_episode}: need >= 1"),
             (self.sigma_init > 0, f"--sigma_init {self.sigma_init}: must be > 0"),
             (0 < self.sigma_decay <= 1, f"--sigma_decay {self.sigma_decay}: must be in (0, 1]"),
+            (self.solver_threads >= 1, f"--solver_threads {self.solver_threads}: need >= 1"),
             (self.batch_mode in ("mean", "min"), f"--batch_mode {self.batch_mode}: mean or min"),
             (
                 self.max_generations is None or self.max_generations >= 1,
@@ -108,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch_mode", default=d.batch_mode, help="mean or min over the episodes")
     p.add_argument(
         "--diagonal", action=flag, default=d.diagonal, help="cma: diagonal covariance, O(n) cost"
+    )
+    p.add_argument(
+        "--solver_threads",
+        type=int,
+        default=d.solver_threads,
+        help="BLAS threads of ask and tell (default: min(4, cores)); keep it to reproduce a run",
     )
     p.add_argument("--max_generations", type=int, default=None, help="stop after N generations")
     p.add_argument("--target_fitness", type=float, default=None, help="stop at this eval score")

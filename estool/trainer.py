@@ -18,10 +18,20 @@ from estool.log import logger
 from estool.runfiles import HIST_COLUMNS, RunFiles
 from estool.seeding import episode_seeds, validation_seeds
 from estool.solvers import Solver, make_solver, solver_from_state
+from estool.threads import BlasThreads
 
-# what may change when a run is resumed: when to stop, and how the population is split over
-# workers (results do not depend on it; the population size itself must stay)
-RESUMABLE = ("resume", "max_generations", "target_fitness", "num_worker", "num_worker_trial")
+# what may change when a run is resumed: when to stop, how the population is split over workers
+# (results do not depend on it; the population size itself must stay), and the solver's BLAS
+# threads, whose default depends on the machine (on another machine, OpenBLAS picks other
+# kernels for this CPU, and a large CMA-ES rounds differently anyway)
+RESUMABLE = (
+    "resume",
+    "max_generations",
+    "target_fitness",
+    "num_worker",
+    "num_worker_trial",
+    "solver_threads",
+)
 
 
 def build_solver(config: TrainConfig, num_params: int) -> Solver:
@@ -53,6 +63,7 @@ class Trainer:
     def __init__(self, config: TrainConfig, backend, num_params: int):
         self.config = config
         self.backend = backend
+        self.blas = BlasThreads(config.solver_threads)
         self.files = RunFiles(config.filebase)
         if config.resume:
             checkpoint = self.files.read_checkpoint()
@@ -102,7 +113,8 @@ class Trainer:
         # a generation's time runs from the end of the previous one, so that it includes the
         # previous generation's file writes and checkpoint
         start = self.clock
-        solutions = self.solver.ask()
+        with self.blas.solver():
+            solutions = self.solver.ask()
         seeds = episode_seeds(c.seed_start, s.generation, c.population, c.num_episode, c.antithetic)
         sent, busy = (getattr(self.backend, k, 0) for k in ("bytes_sent", "worker_seconds"))
         evaluate_start = time.perf_counter()
@@ -110,7 +122,8 @@ class Trainer:
         evaluate_seconds = time.perf_counter() - evaluate_start
         sent = getattr(self.backend, "bytes_sent", 0) - sent
         busy = getattr(self.backend, "worker_seconds", 0) - busy
-        self.solver.tell(fitness)
+        with self.blas.solver():
+            self.solver.tell(fitness)
         s.generation += 1
         if c.cap_time:
             s.max_len = 2 * int(np.mean(steps) + 1.0)

@@ -61,6 +61,15 @@ def test_same_history_for_1_and_3_workers_on_a_box2d_game(tmp_path):
     np.testing.assert_array_equal(hist(tmp_path / "1")[:, 2:], hist(tmp_path / "3")[:, 2:])
 
 
+def test_same_history_for_1_and_2_workers_with_a_large_cma(tmp_path):
+    # 850 parameters: BLAS threads the eigendecomposition, and its rounding depends on the thread
+    # count; `-n 1` ran on one thread per core and MPI ranks on one (differing from generation 21)
+    args = ("lunar", "-o", "cma", "--popsize", "8", "--max_generations", "24", "--eval_steps", "99")
+    for n in (1, 2):
+        train(tmp_path / str(n), *args, "-n", str(n), "--solver_threads", "2")
+    np.testing.assert_array_equal(hist(tmp_path / "1")[:, 2:], hist(tmp_path / "2")[:, 2:])
+
+
 def test_episodes_split_over_workers_give_the_serial_fitness(tmp_path):
     # popsize 4 on 3 workers: each solution's 3 episodes go out as 3 one-episode tasks
     args = ("-e", "3", "--batch_mode", "min", "--popsize", "4", "--max_generations", "3")

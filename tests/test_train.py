@@ -108,6 +108,7 @@ def test_resume_needs_the_evaluations_of_the_checkpoint(tmp_path):
         (["cartpole_swingup", "-n", "0"], "-n 0"),
         (["cartpole_swingup", "--popsize", "2"], "popsize of at least 3"),
         (["cartpole_swingup", "-o", "openes", "--diagonal"], "--diagonal is for -o cma only"),
+        (["cartpole_swingup", "--solver_threads", "0"], "--solver_threads 0: need >= 1"),
     ],
 )
 def test_bad_input_is_a_one_line_error(tmp_path, args, message):
