@@ -65,12 +65,44 @@ def run_base(path: str | Path) -> Path:
     return path
 
 
+class ReusedBuffer:
+    """A write-only file for `pickle.dump` that keeps its memory from one dump to the next.
+
+    A new 122 MB `bytes` per checkpoint (full CMA-ES on 2,804 parameters) cost the master 72 ms,
+    mostly in page faults; refilling memory already mapped costs 28 ms.
+    """
+
+    def __init__(self):
+        self.data = np.empty(0, np.uint8)
+        self.size = 0
+
+    def write(self, chunk) -> int:
+        chunk = np.frombuffer(chunk, np.uint8)
+        end = self.size + len(chunk)
+        if end > len(self.data):
+            grown = np.empty(end + end // 4, np.uint8)  # room for a growing history
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+        self.data[self.size : end] = chunk
+        self.size = end
+        return len(chunk)
+
+    def written(self) -> np.ndarray:
+        """The bytes written since the last `clear()` (a view: valid until the next write)."""
+        return self.data[: self.size]
+
+    def clear(self) -> None:
+        self.size = 0
+
+
 class RunFiles:
     def __init__(self, filebase: Path):
         self.filebase = Path(filebase)
         self.filebase.parent.mkdir(parents=True, exist_ok=True)
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="runfiles")
         self.pending: list[Future] = []
+        self.checkpoint_buffer = ReusedBuffer()
+        self.checkpoint_write: Future | None = None  # the last checkpoint's, which reads the buffer
 
     def path(self, suffix: str) -> Path:
         return run_file(self.filebase, suffix)
@@ -120,7 +152,13 @@ class RunFiles:
             atomic_write_bytes(path, "".join(r + "\n" for r in kept).encode())
 
     def write_checkpoint(self, state: dict) -> None:
-        self._write(".ckpt.pkl", pickle.dumps(state, pickle.HIGHEST_PROTOCOL))
+        if self.checkpoint_write is not None:
+            self.checkpoint_write.result()  # done writing the buffer (long ago: a generation)
+        self.checkpoint_buffer.clear()
+        pickle.dump(state, self.checkpoint_buffer, pickle.HIGHEST_PROTOCOL)
+        data = self.checkpoint_buffer.written()
+        self.checkpoint_write = self.writer.submit(atomic_write_bytes, self.path(".ckpt.pkl"), data)
+        self.pending.append(self.checkpoint_write)
 
     def restore_eval_log(self, rows: list[list[Any]]) -> list[list[Any]]:
         """On resume: the checkpoint's `[generation, score]` rows with their parameters put back

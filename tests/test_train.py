@@ -153,3 +153,19 @@ def test_retrain_keeps_the_best_evaluation(tmp_path):
     assert json.loads(best.read_text())[1] == max(scores)
     if any(s <= max(scores[:i], default=-np.inf) for i, s in enumerate(scores)):
         assert "mean reset to best" in out.stdout
+
+
+def test_checkpoints_reuse_one_buffer_and_hold_what_pickle_would(tmp_path):
+    from estool.runfiles import RunFiles
+
+    run = RunFiles(tmp_path / "run")
+    small = {"c": np.arange(10.0), "hist": [[1.0]]}
+    large = {"c": np.arange(300_000.0).reshape(600, 500).T, "hist": [[1.0]] * 50}  # F-ordered
+    for state in (small, large, small, large):
+        run.write_checkpoint(state)
+        run.flush()
+        assert (tmp_path / "run.ckpt.pkl").read_bytes() == pickle.dumps(state, protocol=5)
+    buffer = run.checkpoint_buffer.data
+    run.write_checkpoint(small)  # smaller again: the same memory, no new allocation
+    run.flush()
+    assert run.checkpoint_buffer.data is buffer
