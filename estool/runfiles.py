@@ -10,8 +10,7 @@
 All but the append-only progress file are replaced atomically (temp file + os.replace).
 
 Writes happen on one background thread, in the order they were asked for, so that the disk
-(fsync) overlaps the workers' next generation. JSON is encoded there too, from copies taken
-before the call returns; the checkpoint is pickled before it returns.
+(fsync) overlaps the workers' next generation; the data is serialized before the call returns.
 `flush()` waits for them; the trainer flushes before each generation's writes and at the end.
 """
 
@@ -112,13 +111,7 @@ class RunFiles:
         self.pending.append(self.writer.submit(atomic_write_bytes, self.path(suffix), data))
 
     def _write_json(self, suffix: str, obj: Any) -> None:
-        """Encoded on the writer thread too: 100k parameters as text take 69 ms that the workers
-        would otherwise wait through. `obj` must not change afterwards (callers pass copies)."""
-
-        def write() -> None:
-            atomic_write_bytes(self.path(suffix), json.dumps(obj).encode())
-
-        self.pending.append(self.writer.submit(write))
+        self._write(suffix, json.dumps(obj).encode())
 
     def flush(self) -> None:
         """Wait until every write asked for is on disk; re-raises a failed write's error."""
@@ -133,10 +126,10 @@ class RunFiles:
         self._write_json(".best.json", [np.asarray(params).tolist(), score])
 
     def write_hist(self, rows: list[list[float]]) -> None:
-        self._write_json(".hist.json", list(rows))  # the trainer appends to `rows`
+        self._write_json(".hist.json", rows)
 
     def write_eval_log(self, rows: list[list[Any]]) -> None:
-        self._write_json(".log.json", list(rows))
+        self._write_json(".log.json", rows)
 
     def write_config(self, config: dict) -> None:
         self._write_json(".config.json", config)
