@@ -31,6 +31,16 @@ def hist(log_dir) -> np.ndarray:
     return np.array(json.loads(path.read_text()))
 
 
+def assert_same_history(tmp_path, args, workers) -> None:
+    """Train `args` on each worker count in `workers`: every `.hist.json` column but the
+    generation and the wall time must be equal."""
+    for n in workers:
+        train(tmp_path / str(n), *args, "-n", str(n))
+    first = hist(tmp_path / str(workers[0]))[:, 2:]
+    for n in workers[1:]:
+        np.testing.assert_array_equal(first, hist(tmp_path / str(n))[:, 2:])
+
+
 def test_mpi_run_writes_every_file(tmp_path):
     out = train(tmp_path, *BASE, "-n", "3", "--max_generations", "3")
     assert "gen 3  fitness mean" in out.stdout
@@ -56,26 +66,20 @@ def test_same_history_for_1_and_3_workers_on_a_box2d_game(tmp_path):
     # BipedalWalker's physics kept state from one episode to the next, and which rank plays
     # which episodes after which depends on timing: the first generation differed between runs
     args = ("biped", "-o", "cma", "--popsize", "8", "--max_generations", "2", "--eval_steps", "9")
-    for n in (1, 3):
-        train(tmp_path / str(n), *args, "-n", str(n))
-    np.testing.assert_array_equal(hist(tmp_path / "1")[:, 2:], hist(tmp_path / "3")[:, 2:])
+    assert_same_history(tmp_path, args, (1, 3))
 
 
 def test_same_history_for_1_and_2_workers_with_a_large_cma(tmp_path):
     # 850 parameters: BLAS threads the eigendecomposition, and its rounding depends on the thread
     # count; `-n 1` ran on one thread per core and MPI ranks on one (differing from generation 21)
     args = ("lunar", "-o", "cma", "--popsize", "8", "--max_generations", "24", "--eval_steps", "99")
-    for n in (1, 2):
-        train(tmp_path / str(n), *args, "-n", str(n), "--solver_threads", "2")
-    np.testing.assert_array_equal(hist(tmp_path / "1")[:, 2:], hist(tmp_path / "2")[:, 2:])
+    assert_same_history(tmp_path, (*args, "--solver_threads", "2"), (1, 2))
 
 
 def test_episodes_split_over_workers_give_the_serial_fitness(tmp_path):
     # popsize 4 on 3 workers: each solution's 3 episodes go out as 3 one-episode tasks
     args = ("-e", "3", "--batch_mode", "min", "--popsize", "4", "--max_generations", "3")
-    for n in (1, 3):
-        train(tmp_path / str(n), *BASE, "-n", str(n), *args)
-    np.testing.assert_array_equal(hist(tmp_path / "1")[:, 2:], hist(tmp_path / "3")[:, 2:])
+    assert_same_history(tmp_path, (*BASE, *args), (1, 3))
     (one,), (three,) = (Path(tmp_path / n).glob("*.4.json") for n in ("1", "3"))
     assert one.read_text() == three.read_text()
 
