@@ -1,6 +1,10 @@
 """estool: distributed evolution strategies over MPI."""
 
-from estool.solvers import (
+from estool.threads import shorten_blas_spin
+
+shorten_blas_spin()  # before anything imports numpy
+
+from estool.solvers import (  # noqa: E402
     CMAES,
     PEPG,
     OpenES,

@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -169,3 +170,30 @@ def test_checkpoints_reuse_one_buffer_and_hold_what_pickle_would(tmp_path):
     run.write_checkpoint(small)  # smaller again: the same memory, no new allocation
     run.flush()
     assert run.checkpoint_buffer.data is buffer
+
+
+SPIN_PROBE = """
+import estool  # first, as train.py and model.py import it
+import time
+import numpy as np
+from estool.threads import BlasThreads
+
+blas = BlasThreads(2)
+matrix = np.ones((1000, 1000))
+with blas.solver():
+    matrix @ matrix  # on two threads
+start = time.process_time()
+time.sleep(0.3)
+print(time.process_time() - start)
+"""
+
+
+def test_blas_threads_sleep_soon_after_the_solver_is_done():
+    # OpenBLAS's default is to spin for ~0.1 s after every threaded call, on a core the
+    # rollouts need; estool shortens it before numpy loads OpenBLAS
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    out = subprocess.run(
+        [sys.executable, "-c", SPIN_PROBE], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout) < 0.03  # CPU seconds spent while the main thread slept 0.3 s
