@@ -14,12 +14,13 @@ Evaluations are off. Also shown:
 - ceiling: N baseline runs side by side, their summed rate while all of them run / (N x one
   alone): what the machine gives N processes with no framework at all (shared caches, memory
   bandwidth, the hypervisor);
-- of ceiling: training throughput / the side-by-side runs' summed rate, the framework's own share;
+- of ceiling: efficiency / ceiling, the framework's own share;
 - utilization: the share of the training time the workers spent in rollouts;
 - the master's time (ask, tell, files) and the bytes it sent per generation.
-A shared VM's speed drifts by 10-20% within minutes, so every figure comes from runs next to each
-other in time, `--repeats` times: one `-n 1` run, the MPI run, N `-n 1` runs side by side, one
-`-n 1` run (which starts the next repeat). The table shows the median and the range.
+A shared VM's speed drifts by 10-40% within minutes, so the MPI run and the side-by-side runs are
+each compared with the `-n 1` runs just before and just after them: the runs go
+`-n 1, MPI, -n 1, side by side, -n 1, MPI, ...`, `--repeats` MPI runs in all. The table shows the
+median and the range.
 """
 
 from __future__ import annotations
@@ -130,13 +131,13 @@ def main(argv: list[str] | None = None) -> None:
         utilization, master_ms, sent_kb = [], [], []
         for _ in range(args.repeats):
             rows = training_rows(*run, n, *size)
-            pair = side_by_side_rate(n, *run, 1, *size)
             alone.append(rollout_rate(training_rows(*run, 1, *size)))
             rates.append(sum(r["env_steps"] for r in rows) / seconds(rows))
-            n_alone = n * (alone[-2] + alone[-1]) / 2  # N processes at the speed of one alone
-            efficiency.append(rates[-1] / n_alone)
-            ceiling.append(pair / n_alone)
-            of_ceiling.append(rates[-1] / pair)
+            efficiency.append(rates[-1] / (n * (alone[-2] + alone[-1]) / 2))  # N of one alone
+            pair = side_by_side_rate(n, *run, 1, *size)
+            alone.append(rollout_rate(training_rows(*run, 1, *size)))
+            ceiling.append(pair / (n * (alone[-2] + alone[-1]) / 2))
+            of_ceiling.append(efficiency[-1] / ceiling[-1])
             utilization.append(sum(r["worker_seconds"] for r in rows) / (n * seconds(rows)))
             master_ms.append(1e3 * np.mean([r["master_seconds"] for r in rows]))
             sent_kb.append(np.mean([r["bytes_sent"] for r in rows]) / 1024)
