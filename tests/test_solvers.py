@@ -1,5 +1,7 @@
 """Every registered solver: convergence, determinism, exact resume, NaN safety, bad input."""
 
+import copy
+
 import numpy as np
 import pytest
 from conftest import rosenbrock, run, shifted_sphere, sphere_optimum
@@ -68,6 +70,27 @@ def test_cma_reaches_1e_8_on_sphere():
     run(solver, shifted_sphere, 300)
     assert solver.result().best_fitness > -1e-8
     np.testing.assert_allclose(solver.current_param(), sphere_optimum(10), atol=1e-4)
+
+
+def test_cma_full_update_in_one_pass_is_pycmas_update():
+    import cma
+
+    from estool.solvers.cmaes import BatchedFullSampler
+
+    solver = make("cma", 40)
+    run(solver, shifted_sphere, 30)  # a covariance and an eigenbasis away from the identity
+    assert type(solver.es.sm) is BatchedFullSampler
+    assert type(make("cma", 40, diagonal=True).es.sm) is not BatchedFullSampler
+    batched, plain = copy.deepcopy(solver.es.sm), copy.deepcopy(solver.es.sm)
+    plain.__class__ = cma.sampler.GaussFullSampler
+    assert not np.allclose(plain.B, np.eye(40))
+    steps = list(np.random.default_rng(0).standard_normal((17, 40)))
+    weights = [0.2, *np.linspace(0.1, -0.1, 16)]  # half of them negative: rescaled by their norm
+    for sampler in (plain, batched):
+        sampler.update(steps, weights, 0.01)
+    scale = np.abs(plain.C).max()
+    np.testing.assert_allclose(batched.C, plain.C, rtol=0, atol=1e-13 * scale)
+    assert batched.count_tell == plain.count_tell
 
 
 def test_cma_diagonal_improves_sphere():
