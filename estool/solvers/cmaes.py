@@ -100,7 +100,9 @@ class CMAES(Solver):
         }
         self.es = cma.CMAEvolutionStrategy(np.zeros(self.num_params), float(sigma_init), options)
         if type(self.es.sm) is cma.sampler.GaussFullSampler:
-            self.es.sm.__class__ = BatchedFullSampler  # the same state, a faster update
+            # the same state, a faster update; pycma's `CMA_sampler` option would build the
+            # sampler without its own set-up of the negative weights
+            self.es.sm.__class__ = BatchedFullSampler
 
     @property
     def sigma(self) -> np.ndarray:
