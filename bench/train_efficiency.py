@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--optimizers", nargs="+", default=["cma", "openes"])
     parser.add_argument("--episodes", type=int, default=1, help="-e: episodes per solution")
     parser.add_argument("--repeats", type=int, default=3, help="MPI runs, each with its baselines")
+    parser.add_argument("--raw", help="append each row's per-run figures to this JSON-lines file")
     args = parser.parse_args(argv)
     n = args.workers
     print(
@@ -147,6 +148,12 @@ def main(argv: list[str] | None = None) -> None:
             f" {np.median(of_ceiling):>10.2f} {np.median(utilization):>11.2f}"
             f" {np.median(master_ms):>13.2f} {np.median(sent_kb):>11.1f}"
         )
+        if args.raw:  # to pool several passes
+            row = dict(game=game, optimizer=optimizer, workers=n, popsize=args.popsize,
+                       episodes=args.episodes, generations=args.generations, alone=alone,
+                       efficiency=efficiency, ceiling=ceiling, utilization=utilization)  # fmt: skip
+            with open(args.raw, "a") as f:
+                f.write(json.dumps(row) + "\n")
 
 
 def spread(values: list[float]) -> str:
