@@ -134,10 +134,10 @@ def main(argv: list[str] | None = None) -> None:
             rows = training_rows(*run, n, *size)
             alone.append(rollout_rate(training_rows(*run, 1, *size)))
             rates.append(sum(r["env_steps"] for r in rows) / seconds(rows))
-            efficiency.append(rates[-1] / (n * (alone[-2] + alone[-1]) / 2))  # N of one alone
+            efficiency.append(rates[-1] / (n * np.mean(alone[-2:])))  # N at the neighbours' speed
             pair = side_by_side_rate(n, *run, 1, *size)
             alone.append(rollout_rate(training_rows(*run, 1, *size)))
-            ceiling.append(pair / (n * (alone[-2] + alone[-1]) / 2))
+            ceiling.append(pair / (n * np.mean(alone[-2:])))
             of_ceiling.append(efficiency[-1] / ceiling[-1])
             utilization.append(sum(r["worker_seconds"] for r in rows) / (n * seconds(rows)))
             master_ms.append(1e3 * np.mean([r["master_seconds"] for r in rows]))
