@@ -2,7 +2,7 @@
 
 import sys
 
-from estool.watch import model_main
+from estool.cli.model import main
 
 if __name__ == "__main__":
-    sys.exit(model_main())
+    sys.exit(main())

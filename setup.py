@@ -48,6 +48,6 @@ setup(
         "mpich>=4.1",
     ],
     extras_require=EXTRAS,
-    entry_points={"console_scripts": ["estool = estool.commands:main"]},
+    entry_points={"console_scripts": ["estool = estool.cli.main:main"]},
     license="MIT",
 )

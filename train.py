@@ -2,7 +2,7 @@
 
 import sys
 
-from estool.cli import train_main
+from estool.cli.train import main
 
 if __name__ == "__main__":
-    sys.exit(train_main())
+    sys.exit(main())

@@ -4,7 +4,8 @@ The hidden layer is sized so that the policy has about 1,000 or 100,000 paramete
 (5 inputs, one hidden layer of h units, 1 output: 7 h + 1 parameters).
 """
 
-from estool.games import Game, register_game
+from estool.presets import PRESETS, Preset, mlp, register_preset
 
 for _label, _hidden in (("1k", 143), ("100k", 14286)):
-    register_game(Game(f"cartpole_swingup_{_label}", "CartPoleSwingUp-v0", 5, 1, (_hidden, 0)))
+    _env = PRESETS["cartpole_swingup"].env
+    register_preset(Preset(f"cartpole_swingup_{_label}", _env, mlp(5, 1, (_hidden, 0))))

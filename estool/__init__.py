@@ -1,6 +1,6 @@
 """estool: distributed evolution strategies over MPI."""
 
-from estool.threads import shorten_blas_spin
+from estool.evaluation.threads import shorten_blas_spin
 
 shorten_blas_spin()  # before anything imports numpy
 

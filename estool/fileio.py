@@ -20,8 +20,14 @@ def temp_file_beside(path: Path, suffix: str = ".tmp") -> tuple[int, str]:
     return fd, tmp
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write `data` to `path` through a temp file in the same folder and `os.replace`."""
+def atomic_write_bytes(
+    path: str | os.PathLike, data: bytes, previous: str | os.PathLike | None = None
+) -> None:
+    """Write `data` to `path` through a temp file in the same folder and `os.replace`.
+
+    With `previous`, the file `path` held until now is kept there (a checkpoint and the one
+    before it): a kill at any point leaves at least one whole file of the two.
+    """
     path = Path(path)
     fd, tmp = temp_file_beside(path)
     try:
@@ -29,6 +35,8 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        if previous is not None and path.exists():
+            os.replace(path, previous)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

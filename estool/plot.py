@@ -1,10 +1,10 @@
-"""Plot training progress: `python -m estool.plot RUN [RUN ...] [-o out.png] [--live]`.
+"""Plot training progress (`estool plot RUN [RUN ...] [-o out.png] [--live]`, `estool.cli.plot`).
 
 One PNG, three panels: population fitness (mean line, min-max band) and evaluation scores
 (markers) against generation, wall-clock time and environment steps; several runs overlay.
 
 A RUN is a file base such as `log/cartpole_swingup.cma.16.32` or any of its files; this
-project's logs and the original estool's are read by `estool.runlog.read_run`. Drawing
+project's logs and the original estool's are read by `estool.training.runlog.read_run`. Drawing
 (`draw` -> matplotlib Figure) imports matplotlib only when called.
 As with pycma's `CMADataLogger`, training only appends data and plotting is a separate reader,
 so a plot can follow a run while it trains.
@@ -12,9 +12,7 @@ so a plot can follow a run while it trains.
 
 from __future__ import annotations
 
-import argparse
 import io
-import signal
 import sys
 import time
 from pathlib import Path
@@ -23,9 +21,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from estool.fileio import atomic_write_bytes
-from estool.log import logger, setup_logging
-from estool.runfiles import run_base, run_file
-from estool.runlog import LogError, RunLog, read_run
+from estool.log import logger
+from estool.training.runfiles import run_base, run_file
+from estool.training.runlog import LogError, RunLog, read_run
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -155,52 +153,7 @@ def watch(bases: list[Path], out: Path, interval: float) -> None:
         logger.debug("updated %s to generation %s", out, [int(r.generation[-1]) for r in runs])
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="estool plot",
-        description="Plot fitness and evaluation scores of training runs to one PNG.",
-    )
-    p.add_argument(
-        "runs", nargs="+", metavar="RUN", help="file base (log/GAME.OPT.E.POP) or any of its files"
-    )
-    p.add_argument("-o", "--output", type=Path, help="PNG to write (default: <first RUN>.png)")
-    p.add_argument("--live", action="store_true", help="keep the PNG updated until Ctrl-C")
-    p.add_argument(
-        "--interval", type=float, default=10.0, help="seconds between --live checks (default 10)"
-    )
-    return p
+if __name__ == "__main__":  # python -m estool.plot: the same as `estool plot`
+    from estool.cli.plot import main
 
-
-def main(argv: list[str] | None = None) -> int:
-    """CLI: 0 on success (and on Ctrl-C with --live), 2 on a missing or malformed run."""
-    setup_logging()
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.interval <= 0:
-        parser.error(f"--interval {args.interval}: must be > 0")
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        logger.error("error: %s", MATPLOTLIB_MISSING)
-        return 2
-    bases = unique_bases(args.runs)
-    out = args.output or run_file(bases[0], ".png")
-    try:
-        if args.live:
-            # `kill` ends it as Ctrl-C does: no temp file left behind in the log folder
-            signal.signal(signal.SIGTERM, signal.default_int_handler)
-            watch(bases, out, args.interval)
-        else:
-            runs = plot_runs(bases, out)
-            logger.info("wrote %s (%s)", out, ", ".join(r.name for r in runs))
-    except LogError as error:
-        logger.error("error: %s", error)
-        return 2
-    except KeyboardInterrupt:  # how --live ends (Ctrl-C, SIGTERM)
-        if not args.live:
-            raise
-    return 0
-
-
-if __name__ == "__main__":
     sys.exit(main())

@@ -1,18 +1,23 @@
-"""Custom envs pass Gymnasium's checker; presets and policies fit their envs."""
+"""Custom envs pass Gymnasium's checker; presets and policies fit their envs; rollouts."""
 
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
+from helpers import needs_extra_of
 
 from envs import CUSTOM_ENVS, make_env
 from envs.cartpole_swingup import CartPoleSwingUpEnv
-from estool.games import GAMES, game_for, make_policy
-from estool.rollout import simulate
+from estool.evaluation.local import PolicyEvaluator
+from estool.evaluation.rollout import simulate
+from estool.presets import PRESETS, Preset, preset_for
 from models.mlp import MLPPolicy
+from models.registry import PolicySpec, make_policy, register_policy
 
 
 @pytest.mark.parametrize("env_id", sorted(CUSTOM_ENVS))
 def test_custom_env_passes_gymnasium_checker(env_id):
+    if env_id == "SlimeVolley-v0":
+        pytest.importorskip("slimevolleygym")
     env = make_env(env_id, render_mode="rgb_array")
     check_env(env.unwrapped, skip_render_check=False)
 
@@ -49,10 +54,9 @@ def test_cartpole_swingup_renders_frames():
 
 def test_estool_parameter_counts():
     """Same layouts as estool's config.py (its zoo files have these sizes)."""
-    g = GAMES["cartpole_swingup"]
-    assert MLPPolicy(g.input_size, g.output_size, g.layers, g.activation).param_count == 71
-    g = GAMES["biped"]
-    assert MLPPolicy(g.input_size, g.output_size, g.layers, g.activation).param_count == 2804
+    assert make_policy(PRESETS["cartpole_swingup"].policy).param_count == 71
+    assert make_policy(PRESETS["biped"].policy).param_count == 2804
+    assert make_policy(PRESETS["slimevolley"].policy).param_count == 743
     noisy = MLPPolicy(24, 4, (120, 20), "passthru", time_factor=1000, output_noise=(1, 1, 1))
     assert noisy.param_count == 25 * 120 + 120 + 120 + 120 * 20 + 20 + 20 + 20 * 4 + 4 + 4
 
@@ -81,50 +85,79 @@ def test_output_noise_is_drawn_from_the_given_generator():
 
 
 def test_simulate_is_a_function_of_the_seed():
-    game = game_for("cartpole_swingup")
-    policy = MLPPolicy(game.input_size, game.output_size, game.layers, game.activation)
+    preset = preset_for("cartpole_swingup")
+    policy = make_policy(preset.policy)
     policy.set_params(np.random.default_rng(0).standard_normal(policy.param_count))
-    env = make_env(game.env_id)
-    r1, s1 = simulate(policy, env, game, [3, 4, 5])
-    r2, s2 = simulate(policy, env, game, [5, 4, 3])
+    env = preset.env.make()
+    r1, s1 = simulate(policy, env, preset.env, [3, 4, 5])
+    r2, s2 = simulate(policy, env, preset.env, [5, 4, 3])
     np.testing.assert_array_equal(r1, r2[::-1])
     np.testing.assert_array_equal(s1, s2[::-1])
     assert np.all(s1 >= 1) and np.all(s1 <= 1000)
-    _, steps = simulate(policy, env, game, [3], max_len=7)
+    _, steps = simulate(policy, env, preset.env, [3], max_len=7)
     assert steps[0] <= 7
 
 
-@pytest.mark.parametrize("name", sorted(GAMES))
+@pytest.mark.parametrize("name", sorted(PRESETS))
 def test_an_episode_does_not_depend_on_the_episodes_before_it(name):
     # which episodes a worker's env played before depends on MPI timing; Box2D's BipedalWalker
     # kept its world across resets and gave another return for the same seed (-98.1 vs -109.0)
-    game = game_for(name)
-    policy = make_policy(game)
+    needs_extra_of(name)
+    preset = preset_for(name)
+    policy = make_policy(preset.policy)
     policy.set_params(0.3 * np.random.default_rng(1).standard_normal(policy.param_count))
     seeds = [1, 2, 3, 4, 5]
-    after_others = simulate(policy, make_env(game.env_id, **game.env_kwargs), game, seeds)
-    fresh = [simulate(policy, make_env(game.env_id, **game.env_kwargs), game, [s]) for s in seeds]
+    after_others = simulate(policy, preset.env.make(), preset.env, seeds)
+    fresh = [simulate(policy, preset.env.make(), preset.env, [s]) for s in seeds]
     np.testing.assert_array_equal(after_others[0], [r[0] for r, _ in fresh])
     np.testing.assert_array_equal(after_others[1], [n[0] for _, n in fresh])
 
 
 def test_any_gymnasium_id_gets_an_auto_sized_policy():
-    game = game_for("CartPole-v1")
-    assert (game.input_size, game.output_size, game.discrete) == (4, 2, True)
-    policy = MLPPolicy(game.input_size, game.output_size, game.layers, game.activation)
-    returns, steps = simulate(policy, make_env("CartPole-v1"), game, [0, 1])
+    preset = preset_for("CartPole-v1")
+    assert preset.env.actions == "argmax"
+    assert (preset.policy.args["input_size"], preset.policy.args["output_size"]) == (4, 2)
+    policy = make_policy(preset.policy)
+    returns, steps = simulate(policy, preset.env.make(), preset.env, [0, 1])
     assert np.all(returns == steps)  # CartPole pays 1 per step
-    pendulum = game_for("Pendulum-v1")
-    assert pendulum.rescale_actions and pendulum.output_size == 1
+    pendulum = preset_for("Pendulum-v1")
+    assert pendulum.env.actions == "rescale" and pendulum.policy.args["output_size"] == 1
+
+
+def test_rescaled_actions_span_the_box():
+    spec = preset_for("Pendulum-v1").env
+    to_action = spec.action_mapping(spec.make().action_space)  # Box(-2, 2, (1,))
+    np.testing.assert_array_equal(to_action(np.array([-1.0])), [-2.0])
+    np.testing.assert_array_equal(to_action(np.array([0.25])), [0.5])
+    np.testing.assert_array_equal(to_action(np.array([7.0])), [2.0])
 
 
 def test_unknown_game_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown game 'nosuchgame'"):
-        game_for("nosuchgame")
+        preset_for("nosuchgame")
+
+
+def test_policy_kinds_are_a_registry_imported_on_first_use():
+    with pytest.raises(ValueError, match="unknown policy kind 'lstm'; choose one of"):
+        make_policy(PolicySpec("lstm", {}))
+    with pytest.raises(ValueError, match="already registered"):
+        register_policy("mlp", "models.mlp:MLPPolicy")
+    # a kind is a `module:Class` string: nothing is imported until one is built
+    register_policy("test_tiny", "models.mlp:MLPPolicy")
+    policy = make_policy(PolicySpec("test_tiny", dict(input_size=2, output_size=1, hidden=(3, 0))))
+    assert isinstance(policy, MLPPolicy) and policy.param_count == 2 * 3 + 3 + 3 * 1 + 1
+
+
+def test_importing_the_presets_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = "import estool.presets, sys; assert 'torch' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
 def test_episode_seeds_depend_only_on_run_generation_and_index():
-    from estool.seeding import episode_seeds, validation_seeds
+    from estool.evaluation.seeding import episode_seeds, validation_seeds
 
     a = episode_seeds(7, 3, popsize=10, num_episode=2)
     assert a.shape == (10, 2) and a.dtype == np.int64 and a.min() >= 0 and a.max() < 2**31
@@ -158,38 +191,35 @@ def test_rnn_policy_layout_state_and_reset():
 
 
 def test_rnn_preset_runs_episodes():
-    from estool.games import make_policy
-
-    game = game_for("pendulum_rnn")
-    policy = make_policy(game)
+    preset = preset_for("pendulum_rnn")
+    assert preset.policy.kind == "rnn"
+    policy = make_policy(preset.policy)
     policy.set_params(0.1 * np.random.default_rng(1).standard_normal(policy.param_count))
-    returns, steps = simulate(policy, make_env(game.env_id), game, [0, 1], max_len=50)
+    returns, steps = simulate(policy, preset.env.make(), preset.env, [0, 1], max_len=50)
     assert np.all(steps == 50) and np.all(np.isfinite(returns))
 
 
 def test_survival_bonus_adds_per_step_in_training_only():
-    from estool.evaluate import PolicyEvaluator
-    from estool.games import Game
+    from envs.spec import EnvSpec
 
-    plain = Game("swingup", "CartPoleSwingUp-v0", 5, 1, (10, 0))
-    bonus = Game("swingup+", "CartPoleSwingUp-v0", 5, 1, (10, 0), wrappers=("survival_bonus",))
+    plain = PRESETS["cartpole_swingup"]
+    bonus = Preset("swingup+", EnvSpec(plain.env.id, wrappers=("survival_bonus",)), plain.policy)
     params = 0.5 * np.random.default_rng(2).standard_normal((2, 71))
     seeds = np.array([[11], [12]])
-    base, steps = PolicyEvaluator(plain).evaluate(params, seeds)
-    shaped, _ = PolicyEvaluator(bonus).evaluate(params, seeds)
+    base, steps = PolicyEvaluator(plain).play(params, seeds)
+    shaped, _ = PolicyEvaluator(bonus).play(params, seeds)
     np.testing.assert_allclose(shaped, base + 0.01 * steps)
-    untouched, _ = PolicyEvaluator(bonus).evaluate(params, seeds, train=False)
+    untouched, _ = PolicyEvaluator(bonus).play(params, seeds, train=False)
     np.testing.assert_array_equal(untouched, base)
 
 
 def test_estool_biped_reward_drops_the_fall_penalty():
-    from estool.evaluate import PolicyEvaluator
-
-    raw, shaped = PolicyEvaluator(game_for("biped")), PolicyEvaluator(game_for("biped_estool"))
+    needs_extra_of("biped")
+    raw, shaped = PolicyEvaluator(PRESETS["biped"]), PolicyEvaluator(PRESETS["biped_estool"])
     params = np.random.default_rng(3).standard_normal((4, 2804))
     seeds = np.arange(4)[:, None]
-    r_raw, steps = raw.evaluate(params, seeds)
-    r_shaped, _ = shaped.evaluate(params, seeds)
+    r_raw, steps = raw.play(params, seeds)
+    r_shaped, _ = shaped.play(params, seeds)
     fell = steps < 1600  # a fall ends the episode early, with -100
     assert fell.any()
     np.testing.assert_allclose(r_shaped[fell], r_raw[fell] + 100.0)

@@ -4,31 +4,18 @@ import json
 import os
 import pickle
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+import pytest
+from helpers import hist, needs_extra_of, start_training, train
 
 import estool  # noqa: F401  (imports cma quietly, for unpickling checkpoints)
-from estool.mpi import plan_tasks
+from estool.evaluation.scheduler import plan_tasks
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.mpi
 BASE = ["cartpole_swingup", "-o", "cma", "--popsize", "10", "--eval_steps", "2"]
-
-
-def train(log_dir, *args, check=True, timeout=300):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests")]))
-    cmd = [sys.executable, str(ROOT / "train.py"), *args, "--log_dir", str(log_dir)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-    if check:
-        assert out.returncode == 0, out.stdout + out.stderr
-    return out
-
-
-def hist(log_dir) -> np.ndarray:
-    (path,) = Path(log_dir).glob("*.hist.json")
-    return np.array(json.loads(path.read_text()))
 
 
 def assert_same_history(tmp_path, args, workers) -> None:
@@ -63,6 +50,7 @@ def test_same_history_for_1_2_and_3_workers(tmp_path):
 
 
 def test_same_history_for_1_and_3_workers_on_a_box2d_game(tmp_path):
+    needs_extra_of("biped")
     # BipedalWalker's physics kept state from one episode to the next, and which rank plays
     # which episodes after which depends on timing: the first generation differed between runs
     args = ("biped", "-o", "cma", "--popsize", "8", "--max_generations", "2", "--eval_steps", "9")
@@ -70,6 +58,7 @@ def test_same_history_for_1_and_3_workers_on_a_box2d_game(tmp_path):
 
 
 def test_same_history_for_1_and_2_workers_with_a_large_cma(tmp_path):
+    needs_extra_of("lunar")
     # 850 parameters: BLAS threads the eigendecomposition, and its rounding depends on the thread
     # count; `-n 1` ran on one thread per core and MPI ranks on one (differing from generation 21)
     args = ("lunar", "-o", "cma", "--popsize", "8", "--max_generations", "24", "--eval_steps", "99")
@@ -142,19 +131,6 @@ def test_nan_fitness_ranks_last_and_the_run_goes_on(tmp_path):
     assert np.all(np.isfinite(params))
 
 
-def start(log_dir, *args):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    cmd = [sys.executable, str(ROOT / "train.py"), *args, "--log_dir", str(log_dir)]
-    return subprocess.Popen(
-        cmd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        start_new_session=True,
-    )
-
-
 def wait_for_generations(log_dir, count, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -169,7 +145,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path):
     args = [*BASE, "-n", "2", "--eval_steps", "3"]
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     train(whole, *args, "--max_generations", "12")
-    proc = start(killed, *args, "--max_generations", "400")
+    proc = start_training(killed, *args, "--max_generations", "400")
     wait_for_generations(killed, 3)
     os.killpg(proc.pid, 9)  # the whole job, mpiexec and every rank: a crash, no cleanup
     proc.wait(timeout=30)
@@ -185,7 +161,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path):
 
 
 def test_sigterm_checkpoints_and_stops_every_rank(tmp_path):
-    proc = start(tmp_path, *BASE, "-n", "2", "--max_generations", "400")
+    proc = start_training(tmp_path, *BASE, "-n", "2", "--max_generations", "400")
     wait_for_generations(tmp_path, 2)
     os.kill(proc.pid, 15)  # mpiexec forwards it to the ranks
     out, _ = proc.communicate(timeout=60)

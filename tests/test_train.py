@@ -6,21 +6,14 @@ import os
 import pickle
 import subprocess
 import sys
-from pathlib import Path
+import time
 
 import numpy as np
 import pytest
+from helpers import ROOT, hist, one_error_line, train
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.e2e
 BASE = ["cartpole_swingup", "-o", "cma", "-t", "8", "--eval_steps", "2"]
-
-
-def train(tmp_path, *args, check=True):
-    cmd = [sys.executable, str(ROOT / "train.py"), *args, "--log_dir", str(tmp_path)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    if check:
-        assert out.returncode == 0, out.stdout + out.stderr
-    return out
 
 
 def files(tmp_path, name="cartpole_swingup.cma.1.8"):
@@ -73,9 +66,9 @@ def test_diagonal_cma_trains_and_resumes_a_checkpoint_without_the_flag(tmp_path)
     checkpoint = pickle.loads(files(tmp_path)[".ckpt.pkl"].read_bytes())
     assert checkpoint["solver"]["config"]["diagonal"] is True
     out = train(tmp_path, *BASE, "--max_generations", "3", "--resume", check=False)
-    assert out.returncode == 2 and "other diagonal" in out.stdout
+    one_error_line(out, "other diagonal")
     # a checkpoint written before the flag existed resumes as a full-covariance run
-    train(tmp_path, *BASE, "--max_generations", "2")
+    train(tmp_path, *BASE, "--max_generations", "2", "--overwrite")
     path = files(tmp_path)[".ckpt.pkl"]
     checkpoint = pickle.loads(path.read_bytes())
     del checkpoint["config"]["diagonal"]
@@ -90,11 +83,10 @@ def test_resume_needs_the_evaluations_of_the_checkpoint(tmp_path):
     rows = json.loads(log.read_text())
     log.write_text(json.dumps([[rows[0][0], rows[0][1] + 1.0, rows[0][2]], rows[1]]))
     out = train(tmp_path, *BASE, "--max_generations", "6", "--resume", check=False)
-    assert out.returncode == 2
-    assert "does not match the checkpoint at generation 2" in out.stdout
+    one_error_line(out, "does not match the checkpoint at generation 2")
     log.unlink()
     out = train(tmp_path, *BASE, "--max_generations", "6", "--resume", check=False)
-    assert out.returncode == 2 and "it holds the evaluations" in out.stdout
+    one_error_line(out, "it holds the evaluations")
 
 
 @pytest.mark.parametrize(
@@ -108,20 +100,22 @@ def test_resume_needs_the_evaluations_of_the_checkpoint(tmp_path):
         (["cartpole_swingup", "--resume"], "no checkpoint"),
         (["cartpole_swingup", "-n", "0"], "-n 0"),
         (["cartpole_swingup", "--popsize", "2"], "popsize of at least 3"),
-        (["cartpole_swingup", "-o", "openes", "--diagonal"], "--diagonal is for -o cma only"),
+        (
+            ["cartpole_swingup", "-o", "openes", "--diagonal"],
+            "--diagonal does not apply to -o openes, only to -o cma",
+        ),
+        (
+            ["cartpole_swingup", "-o", "cma", "--sigma_decay", "0.99"],
+            "--sigma_decay does not apply to -o cma, only to -o ga, -o openes, -o pepg, -o ses",
+        ),
         (["cartpole_swingup", "--solver_threads", "0"], "--solver_threads 0: need >= 1"),
+        (["cartpole_swingup", "--nosuchflag"], "unrecognized arguments: --nosuchflag"),
+        (["cartpole_swingup", "--resume", "--overwrite"], "choose one"),
     ],
 )
 def test_bad_input_is_a_one_line_error(tmp_path, args, message):
-    out = train(tmp_path, *args, check=False)
-    assert out.returncode == 2
-    assert message in out.stdout + out.stderr
+    one_error_line(train(tmp_path, *args, check=False), message)
     assert not list(tmp_path.glob("*.json"))
-
-
-def hist_rows(log_dir):
-    (path,) = Path(log_dir).glob("*.hist.json")
-    return np.array(json.loads(path.read_text()))
 
 
 def test_target_fitness_stops_the_run(tmp_path):
@@ -134,14 +128,14 @@ def test_batch_mode_min_scores_the_worst_episode(tmp_path):
     for mode in ("mean", "min"):
         (tmp_path / mode).mkdir()
         train(tmp_path / mode, *BASE, "-e", "3", "--batch_mode", mode, "--max_generations", "1")
-        rows[mode] = hist_rows(tmp_path / mode)[0]
+        rows[mode] = hist(tmp_path / mode)[0]
     assert rows["min"][2] < rows["mean"][2]  # same solutions and seeds: min <= mean for each
     assert rows["min"][4] <= rows["mean"][4]
 
 
 def test_cap_time_limits_episodes_to_twice_the_last_mean(tmp_path):
     train(tmp_path, *BASE, "--cap_time", "--max_generations", "4")
-    h = hist_rows(tmp_path)
+    h = hist(tmp_path)
     for previous, current in itertools.pairwise(h):
         assert current[8] <= 2 * int(previous[7] + 1.0)
 
@@ -157,7 +151,7 @@ def test_retrain_keeps_the_best_evaluation(tmp_path):
 
 
 def test_checkpoints_reuse_one_buffer_and_hold_what_pickle_would(tmp_path):
-    from estool.runfiles import RunFiles
+    from estool.training.runfiles import RunFiles
 
     run = RunFiles(tmp_path / "run")
     small = {"c": np.arange(10.0), "hist": [[1.0]]}
@@ -176,7 +170,7 @@ SPIN_PROBE = """
 import estool  # first, as train.py and model.py import it
 import time
 import numpy as np
-from estool.threads import BlasThreads
+from estool.evaluation.threads import BlasThreads
 
 blas = BlasThreads(2)
 matrix = np.ones((1000, 1000))
@@ -197,3 +191,77 @@ def test_blas_threads_sleep_soon_after_the_solver_is_done():
     )
     assert out.returncode == 0, out.stderr
     assert float(out.stdout) < 0.03  # CPU seconds spent while the main thread slept 0.3 s
+
+
+def test_a_second_run_on_a_live_runs_files_stops_naming_it(tmp_path):
+    from helpers import start_training
+
+    first = start_training(tmp_path, *BASE, "--max_generations", "400")
+    try:
+        progress = tmp_path / "cartpole_swingup.cma.1.8.progress.jsonl"
+        deadline = time.monotonic() + 60
+        while not (progress.exists() and progress.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        rows = progress.read_text()
+        out = train(tmp_path, *BASE, "--max_generations", "3", "--overwrite", check=False)
+        one_error_line(out, f"is in use by a live run (pid {first.pid} on ")
+        assert "train.py cartpole_swingup" in out.stderr
+        # the live run's files are untouched, and it goes on
+        assert progress.read_text().startswith(rows)
+        assert first.poll() is None
+    finally:
+        first.terminate()
+        first.communicate(timeout=60)
+    # once it has stopped (a lock dies with its process), the files are free for --resume
+    train(tmp_path, *BASE, "--max_generations", "1", "--resume")
+
+
+def test_a_new_run_over_an_earlier_runs_files_needs_resume_or_overwrite(tmp_path):
+    train(tmp_path, *BASE, "--max_generations", "3")
+    outputs = [p for p in tmp_path.iterdir() if p.suffix != ".lock"]
+    before = {p.name: p.read_bytes() for p in outputs}
+    out = train(tmp_path, *BASE, "--max_generations", "3", check=False)
+    one_error_line(out, "holds an earlier run")
+    assert "--resume" in out.stderr and "--overwrite" in out.stderr
+    assert {p.name: p.read_bytes() for p in outputs} == before  # nothing touched
+    # --overwrite starts over: the same files as a run in an empty folder
+    train(tmp_path, *BASE, "--max_generations", "2", "--overwrite")
+    fresh = tmp_path / "fresh"
+    train(fresh, *BASE, "--max_generations", "2")
+    for suffix in (".json", ".best.json", ".log.json"):
+        name = "cartpole_swingup.cma.1.8" + suffix
+        assert (tmp_path / name).read_text() == (fresh / name).read_text()
+    assert len((tmp_path / "cartpole_swingup.cma.1.8.progress.jsonl").read_text().splitlines()) == 2
+
+
+def test_resume_falls_back_to_the_previous_checkpoint_when_the_latest_is_cut_short(tmp_path):
+    whole = tmp_path / "whole"
+    train(whole, *BASE, "--max_generations", "6")
+    train(tmp_path, *BASE, "--max_generations", "4")
+    latest = tmp_path / "cartpole_swingup.cma.1.8.ckpt.pkl"
+    previous = tmp_path / "cartpole_swingup.cma.1.8.ckpt.prev.pkl"
+    assert pickle.loads(previous.read_bytes())["train"]["generation"] == 3
+    os.truncate(latest, 100)  # a full disk, an interrupted copy
+    out = train(tmp_path, *BASE, "--max_generations", "6", "--resume")
+    assert out.stderr.count("\n") == 1
+    assert "cartpole_swingup.cma.1.8.ckpt.pkl: cannot unpickle" in out.stderr
+    assert "resuming from" in out.stderr and "ckpt.prev.pkl (generation 3)" in out.stderr
+    np.testing.assert_array_equal(hist(whole)[:, 2:], hist(tmp_path)[:, 2:])
+    for suffix in (".json", ".best.json", ".log.json"):
+        name = "cartpole_swingup.cma.1.8" + suffix
+        assert (whole / name).read_text() == (tmp_path / name).read_text()
+    # neither loads: one line, exit 2, nothing changed
+    os.truncate(latest, 100)
+    previous.write_bytes(b"not a pickle")
+    out = train(tmp_path, *BASE, "--max_generations", "7", "--resume", check=False)
+    one_error_line(out, "no checkpoint loads")
+    assert "start over with --overwrite" in out.stderr
+
+
+def test_a_moved_run_folder_resumes(tmp_path):
+    whole, here = tmp_path / "whole", tmp_path / "cluster"
+    train(whole, *BASE, "--max_generations", "4")
+    train(here, *BASE, "--max_generations", "2")
+    laptop = here.rename(tmp_path / "laptop")
+    train(laptop, *BASE, "--max_generations", "4", "--resume")
+    np.testing.assert_array_equal(hist(whole)[:, 2:], hist(laptop)[:, 2:])

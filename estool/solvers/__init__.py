@@ -1,12 +1,12 @@
 """Evolution-strategy solvers behind one ask/tell interface (all maximize)."""
 
-from estool.solvers.base import Result, Solver
+from estool.solvers.base import Result, Solver, SolverParams
 from estool.solvers.cmaes import CMAES
 from estool.solvers.ga import SimpleGA
 from estool.solvers.openes import OpenES
 from estool.solvers.pepg import PEPG
 from estool.solvers.persist import load_solver, save_solver, solver_from_state
-from estool.solvers.registry import SOLVERS, make_solver, register, solver_names
+from estool.solvers.registry import SOLVERS, make_solver, register, solver_names, takes
 
 __all__ = [
     "CMAES",
@@ -16,10 +16,12 @@ __all__ = [
     "Result",
     "SimpleGA",
     "Solver",
+    "SolverParams",
     "load_solver",
     "make_solver",
     "register",
     "save_solver",
     "solver_from_state",
     "solver_names",
+    "takes",
 ]

@@ -4,14 +4,16 @@ The public `ask` / `tell` do the shared bookkeeping (shape checks, NaN-safe best
 fitness shaping, weight decay, the generation counter); a solver implements only `_sample` and
 `_update` (the template-method layout of evosax's `algorithms/base.py` and pycma's `OOOptimizer`).
 
-Objective convention: every solver maximizes. A solver's state (everything `tell` changes, its
-random generator included) is listed in `state_fields`, apart from its hyperparameters (`config`),
-so that `state_dict()` / `load_state_dict()` give an exact resume.
+Objective convention: every solver maximizes. A solver declares its hyperparameters once, as a
+frozen dataclass `Params` (evosax's `Params`, apart from its `State`); the constructor takes them
+as keywords. Its state (everything `tell` changes, its random generator included) is listed in
+`state_fields`, so that `state_dict()` / `load_state_dict()` give an exact resume.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import inspect
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar, NamedTuple
@@ -37,9 +39,36 @@ def require(condition: bool, message: str) -> None:
         raise ValueError(message)
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SolverParams:
+    """Hyperparameters every solver takes; a solver's `Params` subclasses this one."""
+
+    popsize: int = 256
+    weight_decay: float = 0.01  # estool's L2 penalty: weight_decay * mean(x**2) off each fitness
+
+    def __post_init__(self):
+        require(
+            isinstance(self.popsize, (int, np.integer)) and self.popsize >= 2,
+            f"popsize must be an integer >= 2, got {self.popsize!r}",
+        )
+        require(self.weight_decay >= 0.0, f"weight_decay must be >= 0, got {self.weight_decay}")
+
+
+def _default(field: dataclasses.Field) -> Any:
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    return field.default
+
+
+def hyperparameter_names(cls: type[Solver]) -> tuple[str, ...]:
+    """The keywords `cls` takes besides `num_params` and `seed`."""
+    return tuple(f.name for f in dataclasses.fields(cls.Params))
+
+
 class Solver(ABC):
     """Base class of the evolution strategies: ask() -> (popsize, num_params); tell(fitness)."""
 
+    Params: ClassVar[type[SolverParams]] = SolverParams
     #: attributes that `tell` / `ask` change, saved by `state_dict` (besides the base ones)
     state_fields: ClassVar[tuple[str, ...]] = ()
     _base_state: ClassVar[tuple[str, ...]] = (
@@ -51,51 +80,54 @@ class Solver(ABC):
         "solutions",
     )
 
-    def __init__(
-        self,
-        num_params: int,
-        *,
-        popsize: int,
-        weight_decay: float,
-        rank_fitness: bool,
-        forget_best: bool,
-        seed: int | None,
-        **config: Any,
-    ):
-        """`config`: the subclass's other constructor arguments, recorded (with the base ones that
-        its constructor takes) so that `state_dict` can rebuild the solver."""
+    def __init_subclass__(cls, **kwargs: Any):
+        """Show the hyperparameters in the constructor's signature (help(), IDEs)."""
+        super().__init_subclass__(**kwargs)
+        keyword = inspect.Parameter.KEYWORD_ONLY
+        fields = [
+            inspect.Parameter(f.name, keyword, default=_default(f), annotation=f.type)
+            for f in dataclasses.fields(cls.Params)
+        ]
+        cls.__signature__ = inspect.Signature(
+            [
+                inspect.Parameter("num_params", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+                *fields,
+                inspect.Parameter("seed", keyword, default=None),
+            ]
+        )
+
+    def __init__(self, num_params: int, *, seed: int | None = None, **hyperparameters: Any):
+        """`hyperparameters`: fields of the class's `Params`, each with its default."""
         require(
             isinstance(num_params, (int, np.integer)) and num_params >= 1,
             f"num_params must be a positive integer, got {num_params!r}",
         )
-        require(
-            isinstance(popsize, (int, np.integer)) and popsize >= 2,
-            f"popsize must be an integer >= 2, got {popsize!r}",
-        )
-        require(weight_decay >= 0.0, f"weight_decay must be >= 0, got {weight_decay}")
+        names = hyperparameter_names(type(self))
+        unknown = sorted(set(hyperparameters) - set(names))
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} has no hyperparameter {', '.join(unknown)}; "
+                f"it takes {', '.join(names)}"
+            )
+        self.hp = self.Params(**hyperparameters)
         seed = fresh_seed() if seed is None else int(seed)
         self.num_params = int(num_params)
-        self.popsize = int(popsize)
-        self.weight_decay = float(weight_decay)
-        self.rank_fitness = bool(rank_fitness)
-        self.forget_best = bool(forget_best)
+        self.popsize = int(self.hp.popsize)
+        self.weight_decay = float(self.hp.weight_decay)
+        self.rank_fitness = bool(getattr(self.hp, "rank_fitness", False))
+        self.forget_best = bool(getattr(self.hp, "forget_best", False))
         self.seed = seed
-        given = dict(
-            popsize=self.popsize,
-            weight_decay=self.weight_decay,
-            rank_fitness=self.rank_fitness,
-            forget_best=self.forget_best,
-            seed=seed,
-            **config,
-        )
-        accepted = inspect.signature(type(self).__init__).parameters
-        self.config: dict[str, Any] = {k: v for k, v in given.items() if k in accepted}
         self.rng = make_rng(seed)
         self.generation = 0
         self.best_params: np.ndarray | None = None
         self.best_fitness = -np.inf
         self.current_fitness = -np.inf
         self.solutions: np.ndarray | None = None
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The constructor's keywords (hyperparameters and seed): what rebuilds this solver."""
+        return {**dataclasses.asdict(self.hp), "seed": self.seed}
 
     # ---- the interface -------------------------------------------------------------------------
 
@@ -200,7 +232,9 @@ class Solver(ABC):
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore a `state_dict()` of the same solver class and size; continues the same stream."""
+        """Restore a `state_dict()` of the same solver class, size and hyperparameters; continues
+        the saved stream exactly. The seed is not compared: the state carries the generator, and
+        its seed replaces this solver's."""
         require(
             state.get("solver") == type(self).__name__,
             f"state is for solver {state.get('solver')!r}, not {type(self).__name__}",
@@ -209,14 +243,15 @@ class Solver(ABC):
             state.get("num_params") == self.num_params,
             f"state has {state.get('num_params')} parameters, this solver {self.num_params}",
         )
+        mine, saved = self.config, state["config"]
         changed = sorted(
-            k
-            for k in self.config.keys() | state["config"].keys()
-            if self.config.get(k) != state["config"].get(k)
+            k for k in (mine.keys() | saved.keys()) - {"seed"} if mine.get(k) != saved.get(k)
         )
         require(not changed, f"state was made with other hyperparameters: {', '.join(changed)}")
         for name, value in copy.deepcopy(state["state"]).items():
             setattr(self, name, value)
+        if saved.get("seed") is not None:
+            self.seed = int(saved["seed"])
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(num_params={self.num_params}, popsize={self.popsize})"

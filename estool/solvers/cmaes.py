@@ -9,12 +9,13 @@ in batches here (`BatchedFullSampler`).
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from typing import Any
 
 import numpy as np
 
-from estool.solvers.base import Solver, require
+from estool.solvers.base import Solver, SolverParams, require
 from estool.solvers.sampling import standard_normal
 
 with warnings.catch_warnings():  # pycma warns when matplotlib is absent; plotting is not used
@@ -62,43 +63,35 @@ class BatchedFullSampler(cma.sampler.GaussFullSampler):
 class CMAES(Solver):
     """CMA-ES through pycma; minimizes -fitness internally."""
 
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class Params(SolverParams):
+        popsize: int = 255
+        sigma_init: float = 0.10
+        diagonal: bool = False  # sep-CMA-ES: a diagonal covariance, linear in num_params
+        cma_options: dict[str, Any] = dataclasses.field(default_factory=dict)  # pycma's own
+
+        def __post_init__(self):
+            super().__post_init__()
+            require(self.sigma_init > 0, f"sigma_init must be > 0, got {self.sigma_init}")
+            require(self.popsize >= 3, f"CMA-ES needs a popsize of at least 3, got {self.popsize}")
+
     state_fields = ("es",)
 
-    def __init__(
-        self,
-        num_params: int,
-        sigma_init: float = 0.10,
-        popsize: int = 255,
-        weight_decay: float = 0.01,
-        diagonal: bool = False,
-        cma_options: dict[str, Any] | None = None,
-        seed: int | None = None,
-    ):
-        super().__init__(
-            num_params,
-            popsize=popsize,
-            weight_decay=weight_decay,
-            rank_fitness=False,
-            forget_best=False,
-            seed=seed,
-            sigma_init=sigma_init,
-            diagonal=diagonal,
-            cma_options=dict(cma_options or {}),
-        )
-        require(sigma_init > 0, f"sigma_init must be > 0, got {sigma_init}")
-        require(self.popsize >= 3, f"CMA-ES needs a popsize of at least 3, got {self.popsize}")
+    def __init__(self, num_params: int, *, seed: int | None = None, **hyperparameters: Any):
+        super().__init__(num_params, seed=seed, **hyperparameters)
         options = {
             "popsize": self.popsize,
-            "CMA_diagonal": bool(diagonal),
+            "CMA_diagonal": bool(self.hp.diagonal),
             "CMA_mirrors": 0,  # pycma's mirroring draws from numpy's global generator
             "randn": GeneratorRandn(self.rng),
             "seed": np.nan,  # never touch numpy's global seed
             "verbose": -9,
             "verb_disp": 0,
             "verb_log": 0,  # no outcmaes/ files
-            **(cma_options or {}),
+            **self.hp.cma_options,
         }
-        self.es = cma.CMAEvolutionStrategy(np.zeros(self.num_params), float(sigma_init), options)
+        x0 = np.zeros(self.num_params)
+        self.es = cma.CMAEvolutionStrategy(x0, float(self.hp.sigma_init), options)
         if type(self.es.sm) is cma.sampler.GaussFullSampler:
             # the same state, a faster update; pycma's `CMA_sampler` option would build the
             # sampler without its own set-up of the negative weights

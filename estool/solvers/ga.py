@@ -8,9 +8,11 @@ with the previous elites unless `forget_best`). The distribution's "center" is t
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
-from estool.solvers.base import Solver, require
+from estool.solvers.base import Solver, SolverParams, require
 from estool.solvers.optimizers import anneal
 from estool.solvers.sampling import standard_normal
 
@@ -46,43 +48,32 @@ def uniform_crossover(
 class SimpleGA(Solver):
     """Truncation selection + uniform crossover + Gaussian mutation."""
 
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class Params(SolverParams):
+        sigma_init: float = 0.1
+        sigma_decay: float = 0.999
+        sigma_limit: float = 0.01
+        elite_ratio: float = 0.1
+        forget_best: bool = False  # False: elites compete with the previous generation's
+
+        def __post_init__(self):
+            super().__post_init__()
+            require(self.sigma_init > 0, f"sigma_init must be > 0, got {self.sigma_init}")
+            require(
+                int(self.popsize * self.elite_ratio) >= 1,
+                f"elite_ratio {self.elite_ratio} keeps no elite out of popsize {self.popsize}; "
+                "raise either",
+            )
+
     state_fields = ("elite_params", "elite_fitness", "sigma_value")
 
-    def __init__(
-        self,
-        num_params: int,
-        sigma_init: float = 0.1,
-        sigma_decay: float = 0.999,
-        sigma_limit: float = 0.01,
-        popsize: int = 256,
-        elite_ratio: float = 0.1,
-        forget_best: bool = False,
-        weight_decay: float = 0.01,
-        seed: int | None = None,
-    ):
-        super().__init__(
-            num_params,
-            popsize=popsize,
-            weight_decay=weight_decay,
-            rank_fitness=False,
-            forget_best=forget_best,
-            seed=seed,
-            sigma_init=sigma_init,
-            sigma_decay=sigma_decay,
-            sigma_limit=sigma_limit,
-            elite_ratio=elite_ratio,
-        )
-        require(sigma_init > 0, f"sigma_init must be > 0, got {sigma_init}")
-        self.elite_popsize = int(popsize * elite_ratio)
-        require(
-            self.elite_popsize >= 1,
-            f"elite_ratio {elite_ratio} keeps no elite out of popsize {popsize}; raise either",
-        )
-        self.sigma_decay, self.sigma_limit = sigma_decay, sigma_limit
+    def __init__(self, num_params: int, *, seed: int | None = None, **hyperparameters):
+        super().__init__(num_params, seed=seed, **hyperparameters)
+        self.elite_popsize = int(self.popsize * self.hp.elite_ratio)
         self.elite_params = np.zeros((self.elite_popsize, self.num_params))
         # -inf: the initial elites (the starting point) lose to any evaluated solution
         self.elite_fitness = np.full(self.elite_popsize, -np.inf)
-        self.sigma_value = float(sigma_init)
+        self.sigma_value = float(self.hp.sigma_init)
 
     @property
     def sigma(self) -> float:
@@ -112,4 +103,4 @@ class SimpleGA(Solver):
         params[from_population] = self.solutions[elite[from_population]]
         params[~from_population] = self.elite_params[elite[~from_population] - self.popsize]
         self.elite_params, self.elite_fitness = params, fitness[elite]
-        self.sigma_value = float(anneal(self.sigma_value, self.sigma_decay, self.sigma_limit))
+        self.sigma_value = float(anneal(self.sigma_value, self.hp.sigma_decay, self.hp.sigma_limit))

@@ -10,10 +10,12 @@ The noise is not kept: eps^T F = (x^T F - mu sum(F)) / sigma, from the populatio
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from estool.solvers import shaping
-from estool.solvers.base import Solver, require
+from estool.solvers.base import Solver, SolverParams, require
 from estool.solvers.optimizers import anneal, make_optimizer
 from estool.solvers.sampling import standard_normal
 
@@ -21,55 +23,36 @@ from estool.solvers.sampling import standard_normal
 class OpenES(Solver):
     """OpenAI-ES with antithetic sampling option, rank shaping, Adam, sigma / lr annealing."""
 
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class Params(SolverParams):
+        sigma_init: float = 0.1
+        sigma_decay: float = 0.999
+        sigma_limit: float = 0.01
+        learning_rate: float = 0.01
+        learning_rate_decay: float = 0.9999
+        learning_rate_limit: float = 0.001
+        antithetic: bool = False  # mirrored pairs: solution i + popsize/2 is mu - sigma eps_i
+        rank_fitness: bool = True
+        forget_best: bool = True
+        optimizer: str = "adam"
+
+        def __post_init__(self):
+            super().__post_init__()
+            require(self.sigma_init > 0, f"sigma_init must be > 0, got {self.sigma_init}")
+            require(self.learning_rate > 0, f"learning_rate must be > 0, got {self.learning_rate}")
+            require(
+                not self.antithetic or self.popsize % 2 == 0,
+                f"antithetic sampling needs an even popsize, got {self.popsize}",
+            )
+
     state_fields = ("mu", "sigma_value", "learning_rate", "optimizer")
 
-    def __init__(
-        self,
-        num_params: int,
-        sigma_init: float = 0.1,
-        sigma_decay: float = 0.999,
-        sigma_limit: float = 0.01,
-        learning_rate: float = 0.01,
-        learning_rate_decay: float = 0.9999,
-        learning_rate_limit: float = 0.001,
-        popsize: int = 256,
-        antithetic: bool = False,
-        weight_decay: float = 0.01,
-        rank_fitness: bool = True,
-        forget_best: bool = True,
-        optimizer: str = "adam",
-        seed: int | None = None,
-    ):
-        super().__init__(
-            num_params,
-            popsize=popsize,
-            weight_decay=weight_decay,
-            rank_fitness=rank_fitness,
-            forget_best=forget_best,
-            seed=seed,
-            sigma_init=sigma_init,
-            sigma_decay=sigma_decay,
-            sigma_limit=sigma_limit,
-            learning_rate=learning_rate,
-            learning_rate_decay=learning_rate_decay,
-            learning_rate_limit=learning_rate_limit,
-            antithetic=antithetic,
-            optimizer=optimizer,
-        )
-        require(sigma_init > 0, f"sigma_init must be > 0, got {sigma_init}")
-        require(learning_rate > 0, f"learning_rate must be > 0, got {learning_rate}")
-        require(
-            not antithetic or popsize % 2 == 0,
-            f"antithetic sampling needs an even popsize, got {popsize}",
-        )
-        self.sigma_decay, self.sigma_limit = sigma_decay, sigma_limit
-        self.learning_rate_decay = learning_rate_decay
-        self.learning_rate_limit = learning_rate_limit
-        self.antithetic = antithetic
+    def __init__(self, num_params: int, *, seed: int | None = None, **hyperparameters):
+        super().__init__(num_params, seed=seed, **hyperparameters)
         self.mu = np.zeros(self.num_params)
-        self.sigma_value = float(sigma_init)
-        self.learning_rate = float(learning_rate)
-        self.optimizer = make_optimizer(optimizer, self.num_params)
+        self.sigma_value = float(self.hp.sigma_init)
+        self.learning_rate = float(self.hp.learning_rate)
+        self.optimizer = make_optimizer(self.hp.optimizer, self.num_params)
 
     @property
     def sigma(self) -> float:
@@ -82,7 +65,7 @@ class OpenES(Solver):
         self.mu = mu
 
     def _sample(self) -> np.ndarray:
-        if self.antithetic:
+        if self.hp.antithetic:
             half = standard_normal(self.rng, (self.popsize // 2, self.num_params))
             solutions = np.concatenate([half, -half])
         else:
@@ -96,7 +79,7 @@ class OpenES(Solver):
         eps_dot_weights = (weights @ self.solutions - weights.sum() * self.mu) / self.sigma_value
         grad = eps_dot_weights / (self.popsize * self.sigma_value)
         self.mu = self.mu + self.optimizer.step(grad, self.learning_rate)
-        self.sigma_value = float(anneal(self.sigma_value, self.sigma_decay, self.sigma_limit))
+        self.sigma_value = float(anneal(self.sigma_value, self.hp.sigma_decay, self.hp.sigma_limit))
         self.learning_rate = float(
-            anneal(self.learning_rate, self.learning_rate_decay, self.learning_rate_limit)
+            anneal(self.learning_rate, self.hp.learning_rate_decay, self.hp.learning_rate_limit)
         )

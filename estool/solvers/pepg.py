@@ -12,9 +12,11 @@ where b is the baseline: the batch's mean fitness, or the fitness of mu.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
-from estool.solvers.base import Solver, require
+from estool.solvers.base import Solver, SolverParams, require
 from estool.solvers.optimizers import anneal, make_optimizer
 from estool.solvers.sampling import standard_normal
 
@@ -22,75 +24,56 @@ from estool.solvers.sampling import standard_normal
 class PEPG(Solver):
     """Symmetric PEPG with adaptive per-parameter sigma."""
 
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class Params(SolverParams):
+        sigma_init: float = 0.10
+        sigma_alpha: float = 0.20  # learning rate of sigma
+        sigma_decay: float = 0.999
+        sigma_limit: float = 0.01
+        sigma_max_change: float = 0.2  # sigma moves at most this fraction per generation
+        learning_rate: float = 0.01
+        learning_rate_decay: float = 0.9999
+        learning_rate_limit: float = 0.01
+        elite_ratio: float = 0.0  # > 0: the mean moves to the average of the best ("ses")
+        average_baseline: bool = True  # else the mean is solution 0 and the baseline
+        rank_fitness: bool = True
+        forget_best: bool = True
+        optimizer: str = "adam"
+
+        def __post_init__(self):
+            super().__post_init__()
+            require(self.sigma_init > 0, f"sigma_init must be > 0, got {self.sigma_init}")
+            require(
+                0.0 <= self.elite_ratio <= 1.0,
+                f"elite_ratio must be in [0, 1], got {self.elite_ratio}",
+            )
+            if self.average_baseline:
+                require(
+                    self.popsize % 2 == 0,
+                    f"PEPG with average_baseline needs an even popsize, got {self.popsize}",
+                )
+            else:
+                require(
+                    self.popsize % 2 == 1 and self.popsize >= 3,
+                    "PEPG without average_baseline needs an odd popsize (mu + pairs), "
+                    f"got {self.popsize}",
+                )
+            require(
+                self.elite_ratio == 0.0 or int(self.popsize * self.elite_ratio) >= 1,
+                f"elite_ratio {self.elite_ratio} keeps no elite out of popsize {self.popsize}",
+            )
+
     state_fields = ("mu", "z", "sigma_vector", "learning_rate", "optimizer")
 
-    def __init__(
-        self,
-        num_params: int,
-        sigma_init: float = 0.10,
-        sigma_alpha: float = 0.20,
-        sigma_decay: float = 0.999,
-        sigma_limit: float = 0.01,
-        sigma_max_change: float = 0.2,
-        learning_rate: float = 0.01,
-        learning_rate_decay: float = 0.9999,
-        learning_rate_limit: float = 0.01,
-        elite_ratio: float = 0.0,
-        popsize: int = 256,
-        average_baseline: bool = True,
-        weight_decay: float = 0.01,
-        rank_fitness: bool = True,
-        forget_best: bool = True,
-        optimizer: str = "adam",
-        seed: int | None = None,
-    ):
-        super().__init__(
-            num_params,
-            popsize=popsize,
-            weight_decay=weight_decay,
-            rank_fitness=rank_fitness,
-            forget_best=forget_best,
-            seed=seed,
-            sigma_init=sigma_init,
-            sigma_alpha=sigma_alpha,
-            sigma_decay=sigma_decay,
-            sigma_limit=sigma_limit,
-            sigma_max_change=sigma_max_change,
-            learning_rate=learning_rate,
-            learning_rate_decay=learning_rate_decay,
-            learning_rate_limit=learning_rate_limit,
-            elite_ratio=elite_ratio,
-            average_baseline=average_baseline,
-            optimizer=optimizer,
-        )
-        require(sigma_init > 0, f"sigma_init must be > 0, got {sigma_init}")
-        require(0.0 <= elite_ratio <= 1.0, f"elite_ratio must be in [0, 1], got {elite_ratio}")
-        if average_baseline:
-            require(
-                popsize % 2 == 0,
-                f"PEPG with average_baseline needs an even popsize, got {popsize}",
-            )
-        else:
-            require(
-                popsize % 2 == 1 and popsize >= 3,
-                f"PEPG without average_baseline needs an odd popsize (mu + pairs), got {popsize}",
-            )
-        self.batch_size = popsize // 2
-        self.elite_popsize = int(popsize * elite_ratio)
-        require(
-            elite_ratio == 0.0 or self.elite_popsize >= 1,
-            f"elite_ratio {elite_ratio} keeps no elite out of popsize {popsize}",
-        )
-        self.sigma_alpha, self.sigma_max_change = sigma_alpha, sigma_max_change
-        self.sigma_decay, self.sigma_limit = sigma_decay, sigma_limit
-        self.learning_rate_decay = learning_rate_decay
-        self.learning_rate_limit = learning_rate_limit
-        self.average_baseline = average_baseline
+    def __init__(self, num_params: int, *, seed: int | None = None, **hyperparameters):
+        super().__init__(num_params, seed=seed, **hyperparameters)
+        self.batch_size = self.popsize // 2
+        self.elite_popsize = int(self.popsize * self.hp.elite_ratio)
         self.mu = np.zeros(self.num_params)
         self.z: np.ndarray | None = None
-        self.sigma_vector = np.full(self.num_params, float(sigma_init))
-        self.learning_rate = float(learning_rate)
-        self.optimizer = make_optimizer(optimizer, self.num_params)
+        self.sigma_vector = np.full(self.num_params, float(self.hp.sigma_init))
+        self.learning_rate = float(self.hp.learning_rate)
+        self.optimizer = make_optimizer(self.hp.optimizer, self.num_params)
 
     @property
     def sigma(self) -> np.ndarray:
@@ -104,7 +87,7 @@ class PEPG(Solver):
 
     def _sample(self) -> np.ndarray:
         self.z = standard_normal(self.rng, (self.batch_size, self.num_params))
-        offset = 0 if self.average_baseline else 1
+        offset = 0 if self.hp.average_baseline else 1
         solutions = np.empty((self.popsize, self.num_params))
         solutions[:offset] = self.mu
         plus = solutions[offset : offset + self.batch_size]
@@ -116,7 +99,7 @@ class PEPG(Solver):
 
     def _update(self, shaped: np.ndarray) -> None:
         n = self.batch_size
-        if self.average_baseline:
+        if self.hp.average_baseline:
             baseline, reward = shaped.mean(), shaped
         else:
             baseline, reward = shaped[0], shaped[1:]
@@ -130,17 +113,17 @@ class PEPG(Solver):
             grad = sigma * ((reward[:n] - reward[n:]) @ z)
             self.mu = self.mu + self.optimizer.step(grad, self.learning_rate)
         reward_std = 1.0 if self.rank_fitness else reward.std()
-        if self.sigma_alpha > 0 and reward_std > 0:
+        if self.hp.sigma_alpha > 0 and reward_std > 0:
             advantage = (reward[:n] + reward[n:]) / 2.0 - baseline
             # sum_k a_k (z_k^2 - 1) without a (batch, num_params) temporary of z^2 - 1
             zz = np.einsum("k,kj,kj->j", advantage, z, z)
             grad_sigma = sigma * (zz - advantage.sum()) / (2 * n * reward_std)
-            limit = self.sigma_max_change * sigma
-            self.sigma_vector = sigma + np.clip(self.sigma_alpha * grad_sigma, -limit, limit)
-        if self.sigma_decay < 1:
-            self.sigma_vector = anneal(self.sigma_vector, self.sigma_decay, self.sigma_limit)
-        if self.learning_rate_decay < 1:
+            limit = self.hp.sigma_max_change * sigma
+            self.sigma_vector = sigma + np.clip(self.hp.sigma_alpha * grad_sigma, -limit, limit)
+        if self.hp.sigma_decay < 1:
+            self.sigma_vector = anneal(self.sigma_vector, self.hp.sigma_decay, self.hp.sigma_limit)
+        if self.hp.learning_rate_decay < 1:
             self.learning_rate = float(
-                anneal(self.learning_rate, self.learning_rate_decay, self.learning_rate_limit)
+                anneal(self.learning_rate, self.hp.learning_rate_decay, self.hp.learning_rate_limit)
             )
         self.z = None

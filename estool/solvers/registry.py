@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from estool.solvers.base import Solver
+from estool.solvers.base import Solver, hyperparameter_names
 from estool.solvers.cmaes import CMAES
 from estool.solvers.ga import SimpleGA
 from estool.solvers.openes import OpenES
@@ -34,6 +34,11 @@ def register(name: str, cls: type[Solver], summary: str, **defaults: Any) -> Non
 
 def solver_names() -> list[str]:
     return sorted(SOLVERS)
+
+
+def takes(name: str, hyperparameter: str) -> bool:
+    """Whether the solver registered as `name` has `hyperparameter` (e.g. a training flag's)."""
+    return hyperparameter in hyperparameter_names(SOLVERS[name].cls)
 
 
 def make_solver(name: str, num_params: int, **kwargs: Any) -> Solver:

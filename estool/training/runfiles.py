@@ -6,7 +6,9 @@
 - `.log.json`       one row per evaluation: [generation, eval_score, params]
 - `.progress.jsonl` append-only, one JSON object per generation (for live plots)
 - `.ckpt.pkl`       everything needed to resume exactly (solver state, RNG, generation, best, logs)
+- `.ckpt.prev.pkl`  the checkpoint before it, for a resume when the latest is damaged
 - `.config.json`    the resolved configuration
+- `.lock`           held by the live run (`estool.training.lock`)
 All but the append-only progress file are replaced atomically (temp file + os.replace).
 
 Writes happen on one background thread, in the order they were asked for, so that the disk
@@ -25,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from estool.fileio import atomic_write_bytes
+from estool.log import logger
 
 HIST_COLUMNS = (
     "generation",  # 1-based, as estool
@@ -42,13 +45,17 @@ HIST_COLUMNS = (
 # every file of a run, longest first so that `.json` is tried last when stripping a suffix
 SUFFIXES = (
     ".progress.jsonl",
+    ".ckpt.prev.pkl",
     ".config.json",
     ".hist.json",
     ".best.json",
     ".log.json",
     ".ckpt.pkl",
+    ".lock",
     ".json",
 )
+# what a run leaves (the lock file stays after every run and is no sign of one)
+OUTPUTS = tuple(suffix for suffix in SUFFIXES if suffix != ".lock")
 
 
 def run_file(filebase: Path, suffix: str) -> Path:
@@ -107,6 +114,14 @@ class RunFiles:
     def path(self, suffix: str) -> Path:
         return run_file(self.filebase, suffix)
 
+    def earlier_outputs(self) -> list[Path]:
+        """The files an earlier run with this file base left here."""
+        return [self.path(suffix) for suffix in OUTPUTS if self.path(suffix).exists()]
+
+    def delete_earlier_outputs(self) -> None:
+        for path in self.earlier_outputs():
+            path.unlink()
+
     def _write(self, suffix: str, data: bytes) -> None:
         self.pending.append(self.writer.submit(atomic_write_bytes, self.path(suffix), data))
 
@@ -157,7 +172,9 @@ class RunFiles:
         self.checkpoint_buffer.clear()
         pickle.dump(state, self.checkpoint_buffer, pickle.HIGHEST_PROTOCOL)
         data = self.checkpoint_buffer.written()
-        self.checkpoint_write = self.writer.submit(atomic_write_bytes, self.path(".ckpt.pkl"), data)
+        self.checkpoint_write = self.writer.submit(
+            atomic_write_bytes, self.path(".ckpt.pkl"), data, self.path(".ckpt.prev.pkl")
+        )
         self.pending.append(self.checkpoint_write)
 
     def restore_eval_log(self, rows: list[list[Any]]) -> list[list[Any]]:
@@ -188,8 +205,41 @@ class RunFiles:
         return restored
 
     def read_checkpoint(self) -> dict:
-        path = self.path(".ckpt.pkl")
-        if not path.exists():
-            raise FileNotFoundError(f"--resume: no checkpoint {path}; start without --resume")
+        """The latest checkpoint, or the one before it (with a notice) when the latest is
+        damaged; ValueError when neither loads, FileNotFoundError when there is none."""
+        latest, previous = self.path(".ckpt.pkl"), self.path(".ckpt.prev.pkl")
+        if not latest.exists() and not previous.exists():
+            raise FileNotFoundError(f"--resume: no checkpoint {latest}; start without --resume")
+        problems = []
+        for path in (latest, previous):
+            try:
+                checkpoint = load_checkpoint(path)
+            except (OSError, ValueError) as error:
+                problems.append(f"{path.name}: {error}")
+                continue
+            if problems:
+                generation = checkpoint["train"]["generation"]
+                logger.warning(
+                    "warning: %s; resuming from %s (generation %d)", problems[0], path, generation
+                )
+            return checkpoint
+        raise ValueError(
+            f"--resume: no checkpoint loads ({'; '.join(problems)}); start over with --overwrite"
+        )
+
+
+def load_checkpoint(path: Path) -> dict:
+    """A checkpoint's contents; ValueError (saying why) for a file cut short or not a checkpoint."""
+    import estool.solvers  # noqa: F401  (pycma's classes, to unpickle the solver's state)
+
+    if not path.exists():
+        raise ValueError("missing")
+    try:
         with open(path, "rb") as f:
-            return pickle.load(f)
+            checkpoint = pickle.load(f)
+    except Exception as error:  # a damaged pickle can fail in many ways
+        raise ValueError(f"cannot unpickle ({type(error).__name__}: {error})") from None
+    keys = ("config", "popsize", "solver", "train")
+    if not isinstance(checkpoint, dict) or not all(k in checkpoint for k in keys):
+        raise ValueError("not an estool checkpoint")
+    return checkpoint

@@ -1,4 +1,8 @@
-"""Training configuration: one validated dataclass, parsed from estool's command-line flags."""
+"""Training configuration: one validated dataclass, parsed from estool's command-line flags.
+
+Flags that set a solver hyperparameter of the same name (`SOLVER_FLAGS`) are refused, when given,
+for a solver that has no such hyperparameter: the solver registry says which it has.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,12 @@ import argparse
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from estool.solvers import solver_names
-from estool.threads import default_solver_threads
+from estool.cli.args import Parser
+from estool.evaluation.threads import default_solver_threads
+from estool.solvers import solver_names, takes
+
+# flags that set the solver's hyperparameter of the same name
+SOLVER_FLAGS = ("sigma_init", "sigma_decay", "diagonal")
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,7 @@ class TrainConfig:
     target_fitness: float | None = None
     log_dir: str = "log"
     resume: bool = False
+    overwrite: bool = False  # start over, deleting the files of an earlier run on this file base
 
     @property
     def population(self) -> int:
@@ -65,8 +74,8 @@ class TrainConfig:
                 f"--max_generations {self.max_generations}: need >= 1",
             ),
             (
-                not self.diagonal or self.optimizer == "cma",
-                f"--diagonal is for -o cma only, not -o {self.optimizer}",
+                not (self.resume and self.overwrite),
+                "--resume continues the earlier run, --overwrite deletes it: choose one",
             ),
             (
                 not self.antithetic or self.population % 2 == 0,
@@ -81,8 +90,20 @@ class TrainConfig:
         return asdict(self)
 
 
+def refuse_foreign_solver_flags(args, optimizer: str) -> None:
+    """ValueError for a flag of SOLVER_FLAGS that was given (not None) but that `optimizer`
+    has no hyperparameter for; then fill in the defaults of those not given."""
+    defaults = TrainConfig("")
+    for flag in SOLVER_FLAGS:
+        if getattr(args, flag) is None:
+            setattr(args, flag, getattr(defaults, flag))
+        elif optimizer in solver_names() and not takes(optimizer, flag):
+            users = ", ".join(f"-o {name}" for name in solver_names() if takes(name, flag))
+            raise ValueError(f"--{flag} does not apply to -o {optimizer}, only to {users}")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="train.py",
         description="Evolve a policy for GAME (a preset or any Gymnasium id) with an ES solver.",
     )
@@ -106,12 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cap_time", action=flag, default=d.cap_time, help="cap episodes at 2x mean")
     p.add_argument("--retrain", action=flag, default=d.retrain, help="reset to best if no gain")
     p.add_argument("-s", "--seed_start", type=int, default=d.seed_start, help="run seed")
-    p.add_argument("--sigma_init", type=float, default=d.sigma_init, help="initial sigma")
-    p.add_argument("--sigma_decay", type=float, default=d.sigma_decay, help="sigma annealing")
-    p.add_argument("--batch_mode", default=d.batch_mode, help="mean or min over the episodes")
+    p.add_argument("--sigma_init", type=float, help=f"initial sigma (default {d.sigma_init})")
     p.add_argument(
-        "--diagonal", action=flag, default=d.diagonal, help="cma: diagonal covariance, O(n) cost"
+        "--sigma_decay", type=float, help=f"sigma annealing (default {d.sigma_decay}; not cma)"
     )
+    p.add_argument("--batch_mode", default=d.batch_mode, help="mean or min over the episodes")
+    p.add_argument("--diagonal", action=flag, help="cma only: diagonal covariance, O(n) cost")
     p.add_argument(
         "--solver_threads",
         type=int,
@@ -122,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target_fitness", type=float, default=None, help="stop at this eval score")
     p.add_argument("--log_dir", default=d.log_dir, help="output folder")
     p.add_argument("--resume", action=flag, default=d.resume, help="continue from the checkpoint")
+    p.add_argument(
+        "--overwrite",
+        action=flag,
+        default=d.overwrite,
+        help="start over, deleting the files of an earlier run with the same name",
+    )
     return p
 
 
@@ -129,8 +156,9 @@ def parse_config(argv: list[str] | None = None) -> TrainConfig:
     """Parse and validate; a bad value exits with a one-line error (argparse's exit code 2)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    config = TrainConfig(**vars(args))
     try:
+        refuse_foreign_solver_flags(args, args.optimizer)  # an unknown -o: validate() says so
+        config = TrainConfig(**vars(args))
         config.validate()
     except ValueError as error:
         parser.error(str(error))

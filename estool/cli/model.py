@@ -16,15 +16,16 @@ from pathlib import Path
 
 import numpy as np
 
+from estool.cli.args import Parser, fail
 from estool.log import logger, setup_logging
+
+PROG = "model.py"
 
 NORENDER_EPISODES = 100  # estool's model.py scored 100 episodes
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="model.py", description="Watch, record or score a saved policy."
-    )
+    parser = Parser(prog=PROG, description="Watch, record or score a saved policy.")
     parser.add_argument("game", help="a preset (e.g. cartpole_swingup) or a Gymnasium id")
     parser.add_argument(
         "file", help="parameters: .json, .best.json, .ckpt.pkl, or an estool (zoo) .json"
@@ -76,32 +77,33 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def model_main(argv: list[str] | None = None) -> int:
-    from estool.evaluate import PolicyEvaluator
-    from estool.games import game_for, make_policy
-    from estool.mpi import WorkerError, start_backend
-    from estool.paramfile import read_params
+def main(argv: list[str] | None = None) -> int:
+    from estool.evaluation.launch import start_backend
+    from estool.evaluation.local import PolicyEvaluator
+    from estool.evaluation.mpi import WorkerError
+    from estool.presets import preset_for
+    from estool.training.paramfile import read_params
+    from models.registry import make_policy
 
     setup_logging()
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     try:
-        game = game_for(args.game)
-        num_params = make_policy(game).param_count
+        preset = preset_for(args.game)
+        num_params = make_policy(preset.policy).param_count
         params = read_params(args.file, num_params, args.game)
     except ValueError as error:  # ParamFileError is one
-        logger.error("error: %s", error)
-        return 2
+        return fail(PROG, error)
     seeds = args.seed + np.arange(args.num_episode)
     if not args.norender:
-        return play(game, params, seeds, args)
-    backend = start_backend(args.num_worker, lambda: PolicyEvaluator(game), num_params)
+        return play(preset, params, seeds, args)
+    backend = start_backend(args.num_worker, lambda: PolicyEvaluator(preset), num_params)
     if backend is None:  # a worker rank, done serving
         return 0
     try:
         returns, steps = backend.play(params[None], seeds[None], args.max_len, train=False)
     except WorkerError as error:
-        logger.error("error: %s", error)
+        logger.error("%s: error: %s", PROG, error)
         return 1
     finally:
         backend.close()
@@ -123,33 +125,31 @@ def report(returns: np.ndarray, steps: np.ndarray, seeds: np.ndarray) -> None:
     )
 
 
-def play(game, params: np.ndarray, seeds: np.ndarray, args: argparse.Namespace) -> int:
+def play(preset, params: np.ndarray, seeds: np.ndarray, args: argparse.Namespace) -> int:
     """Render episodes to a window, or to a video file (`--record`, or headless by default)."""
-    from envs import make_env
-    from estool.frames import VideoRecorder, Window, has_display
-    from estool.games import make_policy
-    from estool.rollout import simulate
+    from estool.cli.frames import VideoRecorder, Window, has_display
+    from estool.evaluation.rollout import simulate
+    from models.registry import make_policy
 
-    env = make_env(game.env_id, render_mode="rgb_array", **game.env_kwargs)
+    env = preset.env.make(render_mode="rgb_array")
     fps = env.metadata.get("render_fps") or 30
     record = args.record
     if record is None and not has_display():
         record = str(Path(args.file).with_suffix("")) + ".mp4"
         logger.info("no display: recording to %s (choose the file with --record)", record)
     try:
-        sink = VideoRecorder(record, fps) if record else Window(f"{game.name}: {args.file}", fps)
+        sink = VideoRecorder(record, fps) if record else Window(f"{preset.name}: {args.file}", fps)
     except ImportError as error:
-        logger.error("error: %s", error)
-        return 2
-    policy = make_policy(game)
+        return fail(PROG, error)
+    policy = make_policy(preset.policy)
     policy.set_params(params)
     played = False
     try:
-        returns, steps = simulate(policy, env, game, seeds, args.max_len, on_frame=sink.add)
+        returns, steps = simulate(policy, env, preset.env, seeds, args.max_len, on_frame=sink.add)
         played = True
     except KeyboardInterrupt:  # the window was closed, or Ctrl-C
         if record:
-            logger.error("stopped: no video written")
+            logger.error("%s: stopped: no video written", PROG)
             return 130
         return 0
     finally:

@@ -9,31 +9,30 @@ from __future__ import annotations
 import signal
 import sys
 
-from estool.config import parse_config
-from estool.evaluate import PolicyEvaluator
-from estool.games import game_for, make_policy
+from estool.cli.args import fail
+from estool.evaluation.launch import start_backend
+from estool.evaluation.local import PolicyEvaluator
+from estool.evaluation.mpi import WorkerError
+from estool.evaluation.threads import BlasThreads
 from estool.log import logger, setup_logging
-from estool.mpi import WorkerError, start_backend
-from estool.threads import BlasThreads
+from estool.presets import preset_for
+from estool.training.config import parse_config
+from models.registry import make_policy
+
+PROG = "train.py"
 
 
-def train_main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     setup_logging()
     argv = sys.argv[1:] if argv is None else argv
     config = parse_config(argv)
     try:
-        game = game_for(config.game)
+        preset = preset_for(config.game)
     except ValueError as error:
-        logger.error("error: %s", error)
-        return 2
-    num_params = make_policy(game).param_count
+        return fail(PROG, error)
+    num_params = make_policy(preset.policy).param_count
     BlasThreads()  # every rank's rollouts on one BLAS thread (rank 0's solver: `Trainer`)
-    backend = start_backend(
-        config.num_worker,
-        lambda: PolicyEvaluator(game, config.batch_mode),
-        num_params,
-        config.batch_mode,
-    )
+    backend = start_backend(config.num_worker, lambda: PolicyEvaluator(preset), num_params)
     if backend is None:  # a worker rank, done serving
         return 0
     try:
@@ -43,13 +42,13 @@ def train_main(argv: list[str] | None = None) -> int:
 
 
 def run_training(config, backend, num_params: int) -> int:
-    from estool.trainer import Trainer
+    from estool.training.lock import RunLocked
+    from estool.training.trainer import Trainer
 
     try:
         trainer = Trainer(config, backend, num_params)
-    except (ValueError, FileNotFoundError) as error:
-        logger.error("error: %s", error)
-        return 2
+    except (ValueError, FileNotFoundError, RunLocked) as error:
+        return fail(PROG, error)
     logger.info(
         "%s: %d parameters, %s, popsize %d, files %s.*",
         config.game,
@@ -70,7 +69,7 @@ def run_training(config, backend, num_params: int) -> int:
     try:
         state = trainer.run()
     except WorkerError as error:
-        logger.error("error: %s", error)
+        logger.error("%s: error: %s", PROG, error)
         return 1
     except KeyboardInterrupt:
         pass
@@ -85,4 +84,4 @@ def run_training(config, backend, num_params: int) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(train_main())
+    sys.exit(main())

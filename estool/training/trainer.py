@@ -1,94 +1,70 @@
-"""The generation loop: ask -> evaluate -> tell -> log -> checkpoint -> (every eval_steps) validate.
+"""The generation loop: ask -> play -> fitness -> tell -> log -> checkpoint -> (every eval_steps)
+validate.
 
-The evaluation backend is the in-process `PolicyEvaluator` or the MPI master (`Backend`): `play`
-gives each episode's return and steps, `evaluate` each solution's fitness and mean steps. Episode
-seeds come from (seed_start, generation, solution index), so results do not depend on the backend
-or worker count.
+The backend (`estool.evaluation.backend.Backend`) plays episodes and returns their returns and
+lengths; the trainer turns them into fitness (`--batch_mode`). Episode seeds come from
+(seed_start, generation, solution index), so results depend on neither the backend nor the worker
+count.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from estool.config import TrainConfig
+from estool.evaluation.seeding import episode_seeds, validation_seeds
+from estool.evaluation.threads import BlasThreads
 from estool.log import logger
-from estool.runfiles import HIST_COLUMNS, RunFiles
-from estool.seeding import episode_seeds, validation_seeds
-from estool.solvers import Solver, make_solver, solver_from_state
-from estool.threads import BlasThreads
-
-# what may change when a run is resumed: when to stop, how the population is split over workers
-# (results do not depend on it; the population size itself must stay), and the solver's BLAS
-# threads, whose default depends on the machine (on another machine, OpenBLAS picks other
-# kernels for this CPU, and a large CMA-ES rounds differently anyway)
-RESUMABLE = (
-    "resume",
-    "max_generations",
-    "target_fitness",
-    "num_worker",
-    "num_worker_trial",
-    "solver_threads",
-)
+from estool.solvers import Solver, make_solver, takes
+from estool.training.config import SOLVER_FLAGS, TrainConfig
+from estool.training.fitness import fitness_of
+from estool.training.lock import RunLock
+from estool.training.resume import TrainState, restore
+from estool.training.runfiles import HIST_COLUMNS, RunFiles
 
 
 def build_solver(config: TrainConfig, num_params: int) -> Solver:
-    """The solver named by `-o`, with estool train.py's settings and the run's flags."""
-    kwargs = dict(sigma_init=config.sigma_init, popsize=config.population, seed=config.seed_start)
-    if config.optimizer != "cma":
-        kwargs["sigma_decay"] = config.sigma_decay
-    if config.optimizer == "openes":
-        kwargs["antithetic"] = config.antithetic
-    if config.optimizer == "cma":
-        kwargs["diagonal"] = config.diagonal
-    return make_solver(config.optimizer, num_params, **kwargs)
-
-
-@dataclass
-class TrainState:
-    """What the checkpoint holds besides the solver."""
-
-    generation: int = 0
-    seconds: float = 0.0
-    max_len: int | None = None
-    best_score: float | None = None
-    best_params: np.ndarray | None = None
-    hist: list = field(default_factory=list)  # rows of HIST_COLUMNS
-    eval_log: list = field(default_factory=list)  # [generation, score, params]
+    """The solver named by `-o`, with estool train.py's settings and the flags it has."""
+    flags = {f: getattr(config, f) for f in (*SOLVER_FLAGS, "antithetic")}
+    kwargs = {f: value for f, value in flags.items() if takes(config.optimizer, f)}
+    return make_solver(
+        config.optimizer, num_params, popsize=config.population, seed=config.seed_start, **kwargs
+    )
 
 
 class Trainer:
+    """One run: takes the file base's lock, then starts, resumes or starts over (see `run`)."""
+
     def __init__(self, config: TrainConfig, backend, num_params: int):
         self.config = config
         self.backend = backend
+        self.lock = RunLock(config.filebase)
+        try:
+            self.files = RunFiles(config.filebase)
+            self.solver, self.state = self._start(num_params)
+        except BaseException:
+            self.lock.release()
+            raise
         self.blas = BlasThreads(config.solver_threads)
-        self.files = RunFiles(config.filebase)
-        if config.resume:
-            checkpoint = self.files.read_checkpoint()
-            # flags a checkpoint from an older version lacks have their default
-            defaults = {**TrainConfig(config.game).as_dict(), **checkpoint["config"]}
-            saved, now = {**defaults, "popsize": checkpoint["popsize"]}, config.as_dict()
-            now["popsize"] = config.population
-            changed = sorted(k for k in now if k not in RESUMABLE and saved.get(k) != now[k])
-            if changed:
-                raise ValueError(
-                    f"--resume: {self.files.path('.ckpt.pkl')} was made with other "
-                    f"{', '.join(changed)}; use the same flags"
-                )
-            self.solver = solver_from_state(checkpoint["solver"])
-            self.state = TrainState(**checkpoint["train"])
-            self.state.eval_log = self.files.restore_eval_log(self.state.eval_log)
-            self.files.truncate_progress(self.state.generation)
-        else:
-            self.solver = build_solver(config, num_params)
-            self.state = TrainState()
         self.files.write_config(config.as_dict())
         self.eval_seeds = validation_seeds(config.seed_start, config.num_eval_episode)
         self.stop_requested = False  # set by a signal handler: stop after the next checkpoint
         self.saved_generation = self.checkpointed = self.state.generation
         self.clock = time.perf_counter()
+
+    def _start(self, num_params: int) -> tuple[Solver, TrainState]:
+        c = self.config
+        if c.resume:
+            return restore(c, self.files)
+        earlier = self.files.earlier_outputs()
+        if earlier and not c.overwrite:
+            raise ValueError(
+                f"{c.filebase}.* holds an earlier run ({len(earlier)} files); continue it with "
+                "--resume, or start over with --overwrite (deletes them)"
+            )
+        self.files.delete_earlier_outputs()
+        return build_solver(c, num_params), TrainState()
 
     def checkpoint(self) -> None:
         self.files.write_checkpoint(
@@ -116,12 +92,13 @@ class Trainer:
         with self.blas.solver():
             solutions = self.solver.ask()
         seeds = episode_seeds(c.seed_start, s.generation, c.population, c.num_episode, c.antithetic)
-        sent, busy = (getattr(self.backend, k, 0) for k in ("bytes_sent", "worker_seconds"))
+        sent, busy = self.backend.bytes_sent, self.backend.worker_seconds
         evaluate_start = time.perf_counter()
-        fitness, steps = self.backend.evaluate(solutions, seeds, s.max_len)
+        returns, lengths = self.backend.play(solutions, seeds, s.max_len)
         evaluate_seconds = time.perf_counter() - evaluate_start
-        sent = getattr(self.backend, "bytes_sent", 0) - sent
-        busy = getattr(self.backend, "worker_seconds", 0) - busy
+        fitness, steps = fitness_of(returns, lengths, c.batch_mode)
+        sent = self.backend.bytes_sent - sent
+        busy = self.backend.worker_seconds - busy
         with self.blas.solver():
             self.solver.tell(fitness)
         s.generation += 1
@@ -184,6 +161,7 @@ class Trainer:
             self._run()
         finally:
             self.files.flush()  # everything asked for is on disk (also on an error)
+            self.lock.release()
         self.saved_generation = self.checkpointed
         return self.state
 

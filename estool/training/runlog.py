@@ -1,10 +1,10 @@
 """Read a training run's logs for plotting: `read_run(base) -> RunLog`.
 
 A run is a file base such as `log/cartpole_swingup.cma.16.32` or any of its files (see
-`estool.runfiles`). Rows come from `.progress.jsonl` (appended every generation, so the live
-source) or else from `.hist.json`, which also reads the original estool's logs; evaluation scores
-from `.log.json` rows `[generation, eval_score, params]`. Every failure is a `LogError` whose
-message names the file and the problem.
+`estool.training.runfiles`). Rows come from `.progress.jsonl` (appended every generation, so
+the live source) or else from `.hist.json`, which also reads the original estool's logs;
+evaluation scores from `.log.json` rows `[generation, eval_score, params]`. Every failure is a
+`LogError` whose message names the file and the problem.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from estool.log import logger
-from estool.runfiles import HIST_COLUMNS, run_file
+from estool.training.runfiles import HIST_COLUMNS, run_file
 
 # what a plot needs from each `.progress.jsonl` row
 PROGRESS_COLUMNS = ("generation", "seconds", "fitness_mean", "fitness_min", "fitness_max")

@@ -1,0 +1,67 @@
+"""What builds a preset's environment: `EnvSpec` (id, kwargs, task wrappers, step cap, actions).
+
+The action mapping turns a policy's outputs into the env's actions, chosen once per env:
+- `argmax`: Discrete, the index of the largest output;
+- `binary`: MultiBinary, 1 where an output is > 0;
+- `rescale`: a bounded Box, outputs in [-1, 1] mapped onto [low, high];
+- `identity`: the outputs themselves, in the action space's shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+ACTION_MAPPINGS = ("argmax", "binary", "rescale", "identity")
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    """A Gymnasium id and how a preset plays it."""
+
+    id: str
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    wrappers: tuple[str, ...] = ()  # task tweaks for training episodes (envs.wrappers.WRAPPERS)
+    max_episode_steps: int = 3000  # estool's cap on an episode
+    actions: str = "identity"  # one of ACTION_MAPPINGS
+
+    def __post_init__(self):
+        if self.actions not in ACTION_MAPPINGS:
+            raise ValueError(f"actions {self.actions!r}: choose one of {ACTION_MAPPINGS}")
+
+    def make(self, render_mode: str | None = None) -> gym.Env:
+        """The env of the task itself (what evaluations score)."""
+        from envs import make_env
+
+        return make_env(self.id, render_mode=render_mode, **self.kwargs)
+
+    def for_training(self, env: gym.Env) -> gym.Env:
+        """`env` (from `make`) in the spec's task tweaks, or `env` itself without any."""
+        from envs.wrappers import apply_wrappers
+
+        return apply_wrappers(env, self.wrappers)
+
+    def action_mapping(self, action_space: gym.Space) -> Callable[[Any], Any]:
+        """outputs -> action for `action_space` (see the module docstring)."""
+        if self.actions == "argmax":
+            return lambda output: int(np.argmax(output)) if np.ndim(output) else int(output)
+        shape = getattr(action_space, "shape", None)
+        if self.actions == "binary" or isinstance(action_space, gym.spaces.MultiBinary):
+            return lambda output: (np.asarray(output) > 0).astype(np.int8).reshape(shape)
+        if self.actions == "rescale" and isinstance(action_space, gym.spaces.Box):
+            low = action_space.low.astype(np.float64)
+            span = action_space.high.astype(np.float64) - low
+            if np.all(np.isfinite(low)) and np.all(np.isfinite(span)):
+                return lambda output: (
+                    low + (np.clip(np.asarray(output, np.float64), -1.0, 1.0) + 1.0) * 0.5 * span
+                ).reshape(shape)
+
+        def identity(output):
+            action = np.asarray(output, dtype=np.float64)
+            return action.reshape(shape) if shape else action
+
+        return identity

@@ -1,0 +1,244 @@
+"""Master/worker transport over MPI (mpi4py): rank 0 runs the solver, and every rank plays rollouts.
+
+Protocol (all point-to-point; typed buffers, nothing pickled on the way, no quantization):
+  master -> worker  TASK   int64 (4 + k,): task id, max_len (-1: none), train, fresh, k seeds;
+                    then, if `fresh`, PARAMS the solution's float64 vector (num_params,) with
+                    `Isend` (otherwise the worker reuses the vector it received last)
+  worker -> master  RESULT float64 (2 + 2k,): task id, seconds spent playing, k returns, k steps
+                    or ERROR (task id, traceback text), pickled: it ends the run
+  master -> worker  STOP   empty, explicit shutdown
+A task is `k` episodes of one solution (`plan_tasks`): all of them when there are enough
+solutions to keep every rank busy to the end, a part otherwise (`-e 16` with a few solutions
+per rank), and single episodes at the very end of a generation. The master reduces the returns
+to fitness (the trainer), so the result does not depend on how the episodes were spread.
+Work is handed out one task at a time to whichever worker has room (IN_FLIGHT queued per worker,
+so that a worker never waits for the master between two tasks; one per worker once fewer tasks
+are left than workers, so that the last ones go to idle workers): a long episode never leaves
+the other workers idle, and any popsize works with any number of ranks.
+
+Rank 0 plays tasks too, and serves its workers every millisecond of its own episodes
+(`run_episode`'s `poll`). With nothing left to play it waits by polling with a short sleep:
+MPICH's blocking receive spins and would burn a core.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+import traceback
+
+import numpy as np
+
+from estool.evaluation.scheduler import IN_FLIGHT, plan_tasks
+
+TASK, PARAMS, RESULT, ERROR, STOP = range(5)
+POLL_SECONDS = (0.00005, 0.0005)  # first and longest sleep between polls
+SERVE_SECONDS = 0.001  # how often rank 0 serves the workers while it plays its own episodes
+
+
+class WorkerError(RuntimeError):
+    """A worker raised while evaluating a solution; carries the worker's traceback."""
+
+
+def start(make_evaluator, num_params: int):
+    """The MPI backend: an `MPIMaster` on rank 0; the other ranks serve until STOP, then None."""
+    from mpi4py import MPI
+
+    comm = MPI.COMM_WORLD
+    if comm.Get_rank() != 0:
+        worker_loop(comm, make_evaluator, num_params)
+        return None
+    return MPIMaster(comm, make_evaluator)
+
+
+def wait(comm, source, tag):
+    """Block until a message matches, sleeping between probes (at most POLL_SECONDS[1])."""
+    from mpi4py import MPI
+
+    status = MPI.Status()
+    # MPICH's first probe only makes progress: a message already there shows on the second
+    if comm.Iprobe(source=source, tag=tag, status=status):
+        return status
+    delay = POLL_SECONDS[0]
+    while not comm.Iprobe(source=source, tag=tag, status=status):
+        time.sleep(delay)
+        delay = min(delay * 2, POLL_SECONDS[1])
+    return status
+
+
+class MPIMaster:
+    """The backend on rank 0 (see `backend.Backend`): plays populations over every rank.
+
+    `make_evaluator()` builds rank 0's own `PolicyEvaluator`, on its first task.
+    """
+
+    def __init__(self, comm, make_evaluator):
+        self.comm = comm
+        self.make_evaluator = make_evaluator
+        self.evaluator = None
+        self.workers = list(range(1, comm.Get_size()))
+        self.stopped = False
+        self.bytes_sent = 0  # parameter buffers and task headers, for the benchmarks
+        self.worker_seconds = 0.0  # time every rank spent in rollouts, for the benchmarks
+
+    def play(
+        self,
+        solutions: np.ndarray,
+        seeds: np.ndarray,
+        max_len: int | None = None,
+        train: bool = True,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """solutions (n, num_params), seeds (n, k) -> returns (n, k), steps (n, k)."""
+        return Round(self, solutions, seeds, max_len, train).run()
+
+    def play_own(self, index, params, seeds, max_len, train, serve):
+        """Rank 0's share: solution `index`'s episodes (k,) -> returns (k,), steps (k,), calling
+        `serve` every few steps."""
+        self.evaluator = self.evaluator or self.make_evaluator()
+        start = time.perf_counter()
+        try:
+            played = self.evaluator.episodes(params, seeds, max_len, train, poll=serve)
+        except WorkerError:
+            raise
+        except Exception as error:
+            text = traceback.format_exc()
+            raise WorkerError(f"worker rank 0 failed on solution {index}:\n{text}") from error
+        self.worker_seconds += time.perf_counter() - start
+        return played
+
+    def close(self) -> None:
+        """Send every worker the explicit shutdown message (once); close rank 0's env."""
+        if not self.stopped:
+            for worker in self.workers:
+                self.comm.Send(np.empty(0, np.int64), dest=worker, tag=STOP)
+            self.stopped = True
+            if self.evaluator is not None:
+                self.evaluator.close()
+
+
+class Round:
+    """One `play` on rank 0: hands the tasks out, takes the results in, and plays rank 0's share.
+
+    A worker gets tasks as it frees up, IN_FLIGHT queued (one per worker once fewer tasks are
+    left than workers, so that the last ones go to whichever rank is idle). A worker that gets
+    another part of the solution it holds is not sent the vector again.
+    """
+
+    def __init__(self, master: MPIMaster, solutions, seeds, max_len, train):
+        from mpi4py import MPI
+
+        self.master, self.comm = master, master.comm
+        self.solutions = np.ascontiguousarray(solutions, dtype=np.float64)
+        self.seeds = np.asarray(seeds)
+        self.max_len, self.train = max_len, train
+        self.returns = np.full(self.seeds.shape, np.nan)
+        self.lengths = np.zeros(self.seeds.shape)
+        workers = master.workers
+        self.tasks = plan_tasks(self.seeds.shape[1], len(self.solutions), len(workers) + 1)
+        self.pending = list(range(len(self.tasks)))[::-1]  # task ids, next one last
+        self.assigned = dict.fromkeys(workers, 0)  # tasks sent to a worker, not yet back
+        self.holds = dict.fromkeys(workers, -1)  # the solution whose vector a worker has last
+        self.sends: list = []
+        self.status = MPI.Status()
+        self.probe_at = 0.0  # when rank 0 next probes for results (perf_counter seconds)
+
+    def run(self) -> tuple[np.ndarray, np.ndarray]:
+        from mpi4py import MPI
+
+        for worker in self.master.workers:  # one task each first, then the queues
+            if self.pending:
+                self.hand_out(worker)
+        for worker in self.master.workers:
+            self.fill(worker)
+        while self.pending:  # rank 0 plays the next task while the workers play theirs
+            index, episodes = self.tasks[self.pending.pop()]
+            self.returns[index, episodes], self.lengths[index, episodes] = self.master.play_own(
+                index, self.solutions[index], self.seeds[index, episodes], self.max_len,
+                self.train, self.serve,
+            )  # fmt: skip
+            self.serve(now=True)
+        while any(self.assigned.values()):  # nothing left to play: wait for the last results
+            self.receive(wait(self.comm, MPI.ANY_SOURCE, MPI.ANY_TAG))
+        MPI.Request.Waitall(self.sends)  # all done: every worker received before it replied
+        return self.returns, self.lengths
+
+    def hand_out(self, worker: int) -> None:
+        task_id = self.pending.pop()
+        index, episodes = self.tasks[task_id]
+        fresh = self.holds[worker] != index
+        flags = [task_id, -1 if self.max_len is None else self.max_len, self.train, fresh]
+        header = np.concatenate([flags, self.seeds[index, episodes]]).astype(np.int64)
+        self.comm.Send(header, dest=worker, tag=TASK)  # a few bytes: sent eagerly
+        self.master.bytes_sent += header.nbytes
+        if fresh:
+            # non-blocking: a large buffer goes by rendezvous, and a blocking Send would spin
+            # until the worker, still busy with its queued task, posts the receive
+            vector = self.solutions[index]
+            self.sends.append(self.comm.Isend(vector, dest=worker, tag=PARAMS))
+            self.master.bytes_sent += vector.nbytes
+            self.holds[worker] = index
+        self.assigned[worker] += 1
+
+    def fill(self, worker: int) -> None:
+        """Queue a second task only while there is enough left for every rank, rank 0 too."""
+        depth = IN_FLIGHT if len(self.pending) > len(self.master.workers) else 1
+        while self.pending and self.assigned[worker] < depth:
+            self.hand_out(worker)
+
+    def receive(self, status) -> None:
+        from mpi4py import MPI
+
+        worker = status.Get_source()
+        if status.Get_tag() == ERROR:
+            task_id, text = self.comm.recv(source=worker, tag=ERROR)
+            index = self.tasks[task_id][0]
+            raise WorkerError(f"worker rank {worker} failed on solution {index}:\n{text}")
+        result = np.empty(status.Get_count(MPI.DOUBLE))
+        self.comm.Recv(result, source=worker, tag=RESULT)
+        self.assigned[worker] -= 1
+        index, episodes = self.tasks[int(result[0])]
+        self.returns[index, episodes], self.lengths[index, episodes] = np.split(result[2:], 2)
+        self.master.worker_seconds += result[1]
+        self.fill(worker)
+
+    def serve(self, now: bool = False) -> None:
+        """During rank 0's own episodes, every SERVE_SECONDS (a probe costs microseconds): take
+        in what came back, hand out what is due."""
+        from mpi4py import MPI
+
+        if not now and time.perf_counter() < self.probe_at:
+            return
+        while self.comm.Iprobe(source=MPI.ANY_SOURCE, tag=MPI.ANY_TAG, status=self.status):
+            self.receive(self.status)
+        self.probe_at = time.perf_counter() + SERVE_SECONDS
+
+
+def worker_loop(comm, make_evaluator, num_params: int) -> None:
+    """Ranks 1..n-1: play the episodes of each task until STOP. Exceptions go back to the master."""
+    from mpi4py import MPI
+
+    # the master handles Ctrl-C / SIGTERM (checkpoint, then STOP); a dead master ends the job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    evaluator = None
+    params = np.empty(num_params)
+    while True:
+        status = wait(comm, 0, MPI.ANY_TAG)
+        header = np.empty(status.Get_count(MPI.INT64_T), np.int64)
+        comm.Recv(header, source=0, tag=status.Get_tag())
+        if status.Get_tag() == STOP:
+            break
+        task_id, max_len, train, fresh, seeds = *header[:4].tolist(), header[4:]
+        if fresh:
+            comm.Recv(params, source=0, tag=PARAMS)
+        try:
+            evaluator = evaluator or make_evaluator()
+            start = time.perf_counter()
+            returns, steps = evaluator.episodes(
+                params, seeds, None if max_len < 0 else max_len, bool(train)
+            )
+            seconds = time.perf_counter() - start
+            result = np.concatenate([[task_id, seconds], returns, steps]).astype(np.float64)
+            comm.Send(result, dest=0, tag=RESULT)
+        except Exception:
+            comm.send((task_id, traceback.format_exc()), dest=0, tag=ERROR)

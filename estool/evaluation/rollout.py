@@ -1,0 +1,69 @@
+"""Rollouts: run a policy for whole episodes and return their returns and lengths.
+
+Every episode is seeded from its own seed: `env.reset(seed=s)` and, for the policy's output noise
+or sampled actions, `np.random.default_rng(s)`. So an episode's result depends only on its seed,
+never on which process runs it or what ran before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import gymnasium as gym
+import numpy as np
+
+from envs.spec import EnvSpec
+from models.registry import Policy
+
+POLL_STEPS = 16  # `poll()` is called every this many steps
+
+
+def run_episode(
+    policy: Policy,
+    env: gym.Env,
+    action: Callable,
+    seed: int,
+    max_len: int,
+    on_frame=None,
+    poll=None,
+) -> tuple[float, int]:
+    """One episode from `seed`, at most `max_len` steps: (return, steps).
+
+    `action(outputs)` maps the policy's outputs to the env's action. `on_frame(env.render())` is
+    called after the reset and after every step, and `poll()` every POLL_STEPS steps (the MPI
+    master serves its workers while it plays), when given.
+    """
+    rng = np.random.default_rng(seed)
+    obs, _ = env.reset(seed=seed)
+    policy.reset()
+    if on_frame is not None:
+        on_frame(env.render())
+    total = 0.0
+    for t in range(max_len):
+        if poll is not None and t % POLL_STEPS == 0:
+            poll()
+        obs, reward, terminated, truncated, _ = env.step(action(policy.act(obs, t, rng)))
+        total += float(reward)
+        if on_frame is not None:
+            on_frame(env.render())
+        if terminated or truncated:
+            return total, t + 1
+    return total, max_len
+
+
+def simulate(
+    policy: Policy,
+    env: gym.Env,
+    spec: EnvSpec,
+    seeds: Sequence[int],
+    max_len: int | None = None,
+    on_frame=None,
+    poll=None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One episode per seed: returns (n,), steps (n,). `max_len` defaults to the spec's cap;
+    see `run_episode`."""
+    action = spec.action_mapping(env.action_space)
+    limit = spec.max_episode_steps if max_len is None or max_len <= 0 else int(max_len)
+    results = [run_episode(policy, env, action, int(s), limit, on_frame, poll) for s in seeds]
+    returns, steps = zip(*results, strict=True) if results else ((), ())
+    return np.array(returns, dtype=np.float64), np.array(steps, dtype=np.int64)

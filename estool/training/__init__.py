@@ -1,0 +1,1 @@
+"""Training: the run's configuration, the generation loop, its files, lock and checkpoints."""

@@ -1,0 +1,82 @@
+"""What the end-to-end tests share: running the commands as subprocesses, reading run files,
+and skipping a test whose extra is not installed (never in CI: `.ci/run` fails on a skip)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
+
+# the module each preset's extra installs
+EXTRA_MODULES = {
+    "biped": "Box2D",
+    "bipedhard": "Box2D",
+    "biped_estool": "Box2D",
+    "lunar": "Box2D",
+    "slimevolley": "slimevolleygym",
+}
+
+
+def needs_extra_of(preset: str) -> None:
+    """Skip the calling test when the extra that `preset` needs is not installed."""
+    if preset in EXTRA_MODULES:
+        pytest.importorskip(EXTRA_MODULES[preset])
+
+
+def command_env() -> dict:
+    """The test's environment, with the checkout and tests/ (fault-injecting envs) importable."""
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(TESTS)]))
+
+
+def run_command(
+    script: str, *args, check=True, timeout=300, cwd=None
+) -> subprocess.CompletedProcess:
+    """`python SCRIPT ARGS...` (train.py, model.py, or `-m estool.plot`): CompletedProcess."""
+    cmd = [sys.executable, *script.split(), *map(str, args)]
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=timeout, env=command_env(), cwd=cwd or ROOT
+    )
+    if check:
+        assert out.returncode == 0, out.stdout + out.stderr
+    return out
+
+
+def train(log_dir, *args, check=True, timeout=300) -> subprocess.CompletedProcess:
+    """`train.py ARGS... --log_dir LOG_DIR`."""
+    return run_command(
+        str(ROOT / "train.py"), *args, "--log_dir", log_dir, check=check, timeout=timeout
+    )
+
+
+def start_training(log_dir, *args) -> subprocess.Popen:
+    """`train.py` in the background, in its own session (to kill the whole MPI job)."""
+    cmd = [sys.executable, str(ROOT / "train.py"), *map(str, args), "--log_dir", str(log_dir)]
+    return subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=command_env(),
+        start_new_session=True,
+    )
+
+
+def hist(log_dir) -> np.ndarray:
+    """The one run's `.hist.json` in `log_dir`, (generations, 9)."""
+    (path,) = Path(log_dir).glob("*.hist.json")
+    return np.array(json.loads(path.read_text()))
+
+
+def one_error_line(out: subprocess.CompletedProcess, message: str) -> None:
+    """Bad input: exit 2, nothing on stdout, one line on stderr that contains `message`."""
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert out.stderr.count("\n") == 1 and message in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr
