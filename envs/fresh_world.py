@@ -2,11 +2,11 @@
 
 Gymnasium's BipedalWalker (and CarRacing) keep one `b2World` for the env's life and only destroy
 its bodies at `reset`. The world's broad-phase tree and contact lists keep the shape of the
-episodes played before, so the same seed and actions give another trajectory later on: measured
-on `biped`, one policy and one seed returned -98.1 on a fresh env and -109.0 after four other
-episodes (openai/gym#2390). Under MPI, which rank plays an episode after which others depends on
-timing, so fitness, a run's history and its resume would too. LunarLander was fixed upstream the
-same way (Farama-Foundation/Gymnasium#728): its reset builds a new world.
+episodes played before, so the same seed and actions give another trajectory later on
+(openai/gym#2390; docs/design.md has a measured case). Under MPI, which rank plays an episode
+after which others depends on timing, so fitness, a run's history and its resume would too.
+LunarLander was fixed upstream the same way (Farama-Foundation/Gymnasium#728): its reset builds a
+new world.
 """
 
 from __future__ import annotations

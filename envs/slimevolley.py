@@ -48,7 +48,8 @@ def load_slimevolley():
         np.set_printoptions(**saved)
     except ImportError as error:
         raise ImportError(
-            f"the slimevolley game needs slimevolleygym ({error}): pip install -e '.[slimevolley]'"
+            f"the slimevolley game needs slimevolleygym ({error}): "
+            "pip install slimevolleygym gym==0.26.2 opencv-python-headless"
         ) from error
     return slimevolley
 

@@ -7,14 +7,17 @@ shorten_blas_spin()  # before anything imports numpy
 from estool.solvers import (  # noqa: E402
     CMAES,
     PEPG,
+    SOLVERS,
     OpenES,
     Result,
     SimpleGA,
     Solver,
+    SolverParams,
     load_solver,
     make_solver,
     save_solver,
     solver_names,
+    takes,
 )
 
 __version__ = "0.1.0"
@@ -22,12 +25,15 @@ __version__ = "0.1.0"
 __all__ = [
     "CMAES",
     "PEPG",
+    "SOLVERS",
     "OpenES",
     "Result",
     "SimpleGA",
     "Solver",
+    "SolverParams",
     "load_solver",
     "make_solver",
     "save_solver",
     "solver_names",
+    "takes",
 ]

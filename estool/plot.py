@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 EVAL_MARKER = dict(markersize=5, markeredgecolor="black", markeredgewidth=0.6)
-MATPLOTLIB_MISSING = 'estool plot needs matplotlib: pip install -e ".[plot]"'
+MATPLOTLIB_MISSING = "plotting needs matplotlib (the plot extra): pip install matplotlib"
 
 
 def time_unit(seconds: float) -> tuple[float, str]:

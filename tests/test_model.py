@@ -2,20 +2,19 @@
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import ROOT, needs_extra_of, one_error_line, run_command, train
 
-from envs import make_env
-from estool.commands import main as estool_main
-from estool.games import game_for, make_policy
-from estool.paramfile import ParamFileError, read_params
-from estool.rollout import simulate
+from estool.cli.main import main as estool_main
+from estool.evaluation.rollout import simulate
+from estool.presets import preset_for
+from estool.training.paramfile import ParamFileError, read_params
+from models.registry import make_policy
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.e2e
 GAME = "cartpole_swingup"
 RETURN_LINE = re.compile(r"^seed (\d+): return (-?[\d.]+), (\d+) steps$", re.M)
 MEAN_LINE = re.compile(r"^mean (-?[\d.]+) ± ([\d.]+) over (\d+) episodes?", re.M)
@@ -25,26 +24,20 @@ MEAN_LINE = re.compile(r"^mean (-?[\d.]+) ± ([\d.]+) over (\d+) episodes?", re.
 def run(tmp_path_factory) -> Path:
     """File base of a real 4-generation CMA-ES run, evaluated every 2 generations."""
     log_dir = tmp_path_factory.mktemp("run")
-    cmd = [sys.executable, str(ROOT / "train.py"), GAME, "-o", "cma", "-n", "1", "-t", "4"]
-    cmd += ["-e", "1", "--max_generations", "4", "--eval_steps", "2", "--log_dir", str(log_dir)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert out.returncode == 0, out.stdout + out.stderr
+    args = ["-o", "cma", "-n", "1", "-t", "4", "-e", "1", "--max_generations", "4"]
+    train(log_dir, GAME, *args, "--eval_steps", "2", timeout=120)
     return log_dir / f"{GAME}.cma.1.4"
 
 
-def model(*args, check=True) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, str(ROOT / "model.py"), *map(str, args)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=ROOT)
-    if check:
-        assert out.returncode == 0, out.stdout + out.stderr
-    return out
+def model(*args, check=True):
+    return run_command(str(ROOT / "model.py"), *args, check=check)
 
 
 def direct_rollout(params: np.ndarray, seeds, max_len=None):
-    game = game_for(GAME)
-    policy = make_policy(game)
+    preset = preset_for(GAME)
+    policy = make_policy(preset.policy)
     policy.set_params(params)
-    return simulate(policy, make_env(game.env_id), game, seeds, max_len)
+    return simulate(policy, preset.env.make(), preset.env, seeds, max_len)
 
 
 def test_norender_scores_match_a_direct_rollout(run):
@@ -61,6 +54,7 @@ def test_norender_scores_match_a_direct_rollout(run):
     assert float(std) == pytest.approx(returns.std(), abs=0.005)
 
 
+@pytest.mark.mpi
 def test_scores_are_the_same_on_any_number_of_mpi_workers(run):
     serial = model(GAME, f"{run}.json", "--norender", "-e", "6", "--max_len", "300")
     spread = model(GAME, f"{run}.json", "--norender", "-e", "6", "--max_len", "300", "-n", "3")
@@ -70,7 +64,7 @@ def test_scores_are_the_same_on_any_number_of_mpi_workers(run):
 
 
 def test_record_mp4_has_a_frame_per_step_plus_the_reset(run, tmp_path):
-    import imageio_ffmpeg
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
 
     video = tmp_path / "play.mp4"
     out = model(GAME, f"{run}.best.json", "--record", video, "-e", "2", "--max_len", "60")
@@ -83,7 +77,7 @@ def test_record_mp4_has_a_frame_per_step_plus_the_reset(run, tmp_path):
 
 
 def test_record_gif_plays_the_whole_episode(run, tmp_path):
-    from PIL import Image
+    Image = pytest.importorskip("PIL.Image")
 
     video = tmp_path / "play.gif"
     model(GAME, f"{run}.ckpt.pkl", "--record", video, "--max_len", "40")
@@ -97,6 +91,7 @@ def test_record_gif_plays_the_whole_episode(run, tmp_path):
 
 
 def test_headless_play_records_beside_the_file(run, tmp_path):
+    pytest.importorskip("imageio_ffmpeg")
     params = tmp_path / "policy.json"
     params.write_text(Path(f"{run}.json").read_text())
     out = model(GAME, params, "--max_len", "10")
@@ -141,19 +136,16 @@ def test_bad_files_are_a_one_line_error(tmp_path, content, message):
     path.write_text(content)
     with pytest.raises(ParamFileError, match=message):
         read_params(path, 71, GAME)
-    out = model(GAME, path, "--norender", "-e", "1", check=False)
-    assert out.returncode == 2 and out.stderr == ""
-    assert out.stdout.count("\n") == 1 and message in out.stdout
+    one_error_line(model(GAME, path, "--norender", "-e", "1", check=False), message)
 
 
 def test_size_mismatch_and_unknown_game_fail_cleanly(run):
+    needs_extra_of("biped")
     out = model("biped", f"{run}.best.json", check=False)
-    assert out.returncode == 2
-    assert "has 71 parameters but biped expects 2804" in out.stdout
+    one_error_line(out, "has 71 parameters but biped expects 2804")
     out = model("nosuchgame", f"{run}.best.json", check=False)
-    assert out.returncode == 2 and "unknown game 'nosuchgame'" in out.stdout
-    out = model(GAME, "nosuchfile.json", check=False)
-    assert out.returncode == 2 and "no such file" in out.stdout
+    one_error_line(out, "unknown game 'nosuchgame'")
+    one_error_line(model(GAME, "nosuchfile.json", check=False), "no such file")
 
 
 @pytest.mark.parametrize(
@@ -166,23 +158,24 @@ def test_size_mismatch_and_unknown_game_fail_cleanly(run):
     ],
 )
 def test_bad_flags(run, args, message):
-    out = model(GAME, f"{run}.json", *args, check=False)
-    assert out.returncode == 2 and message in out.stderr
+    one_error_line(model(GAME, f"{run}.json", *args, check=False), message)
 
 
-def test_estool_command_dispatches(run, tmp_path, capsys):
+def test_estool_command_dispatches(run, tmp_path):
+    pytest.importorskip("matplotlib")
     out = tmp_path / "progress.png"
     assert estool_main(["plot", str(run), "-o", str(out)]) == 0
     assert out.read_bytes()[:4] == b"\x89PNG"
-    assert estool_main(["nosuchcommand"]) == 2
-    assert "usage: estool {train,model,plot}" in capsys.readouterr().out
+    one_error_line(run_command("-m estool", "nosuchcommand", check=False), "unknown command")
+    usage = run_command("-m estool", "--help")
+    assert "usage: estool {train,model,plot}" in usage.stdout
 
 
 def test_window_shows_frames_and_stops_when_closed(monkeypatch):
     """The pygame viewer on SDL's dummy driver: frames blit, a QUIT event ends the episode."""
-    import pygame  # with gymnasium[box2d], in the test extra
+    pygame = pytest.importorskip("pygame")  # with gymnasium[box2d]
 
-    from estool.frames import Window
+    from estool.cli.frames import Window
 
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
     window = Window("test", fps=1000)

@@ -10,13 +10,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import ROOT, one_error_line, run_command, train
+
+pytest.importorskip("matplotlib")  # the plot extra
 from matplotlib.image import imread
 
-from estool.plot import draw, main, plot_runs
-from estool.runfiles import run_base
-from estool.runlog import read_progress, read_run
+from estool.cli.plot import main
+from estool.plot import draw, plot_runs
+from estool.training.runfiles import run_base
+from estool.training.runlog import read_progress, read_run
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.e2e
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SOLVERS = ("openes", "pepg")
 
@@ -26,12 +30,8 @@ def runs(tmp_path_factory) -> list[Path]:
     """File bases of two real 4-generation training runs (two solvers), evaluated every 2."""
     log_dir = tmp_path_factory.mktemp("runs")
     for solver in SOLVERS:
-        cmd = [sys.executable, str(ROOT / "train.py"), "cartpole_swingup", "-o", solver]
-        cmd += ["-n", "1", "-t", "4", "-e", "1", "--max_generations", "4", "--eval_steps", "2"]
-        out = subprocess.run(
-            [*cmd, "--log_dir", str(log_dir)], capture_output=True, text=True, timeout=120, cwd=ROOT
-        )
-        assert out.returncode == 0, out.stdout + out.stderr
+        args = ["-n", "1", "-t", "4", "-e", "1", "--max_generations", "4", "--eval_steps", "2"]
+        train(log_dir, "cartpole_swingup", "-o", solver, *args, timeout=120)
     return [log_dir / f"cartpole_swingup.{solver}.1.4" for solver in SOLVERS]
 
 
@@ -48,8 +48,7 @@ def assert_png(path: Path) -> None:
 
 
 def plot_cli(*args) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "estool.plot", *map(str, args)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    return run_command("-m estool.plot", *args, check=False, timeout=60)
 
 
 def test_run_base_strips_any_run_file_suffix():
@@ -155,10 +154,8 @@ def test_missing_or_malformed_run_is_a_one_line_error(tmp_path, name, text, mess
     if text is not None:
         (tmp_path / name).write_text(text)
     out = plot_cli(tmp_path / name)
-    assert out.returncode == 2
-    assert out.stderr == ""
-    lines = out.stdout.splitlines()
-    assert len(lines) == 1 and message in lines[0] and "run" in lines[0], out.stdout
+    one_error_line(out, message)
+    assert "run" in out.stderr
     assert not list(tmp_path.glob("*.png"))
 
 
@@ -166,17 +163,18 @@ def test_malformed_eval_log_is_a_one_line_error(runs, tmp_path):
     base = copy_run(runs[0], tmp_path)
     base.with_name(base.name + ".log.json").write_text("[[2, 17.5]]")
     out = plot_cli(base)
-    assert out.returncode == 2
-    assert out.stdout.startswith(f"error: {base}.log.json row 1: expected [generation")
+    one_error_line(out, f"estool plot: error: {base}.log.json row 1: expected [generation")
     assert not list(tmp_path.glob("*.png"))
 
 
 def test_without_matplotlib_is_a_one_line_error(runs):
-    code = "import sys; sys.modules['matplotlib'] = None; from estool.plot import main; "
+    code = "import sys; sys.modules['matplotlib'] = None; from estool.cli.plot import main; "
     code += f"sys.exit(main([{str(runs[0])!r}]))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert out.returncode == 2
-    assert out.stdout == 'error: estool plot needs matplotlib: pip install -e ".[plot]"\n'
+    one_error_line(
+        out,
+        "estool plot: error: plotting needs matplotlib (the plot extra): pip install matplotlib",
+    )
 
 
 def wait_for(condition, timeout: float = 30.0) -> None:

@@ -1,11 +1,15 @@
 """The slimevolley adapter plays slimevolleygym's own game, seeded through Gymnasium."""
 
 import numpy as np
+import pytest
 
 from envs import make_env
 from envs.slimevolley import SlimeVolleyEnv, load_slimevolley
-from estool.games import game_for, make_policy
-from estool.rollout import simulate
+from estool.evaluation.rollout import simulate
+from estool.presets import preset_for
+from models.registry import make_policy
+
+pytest.importorskip("slimevolleygym")  # the slimevolley extra
 
 
 def test_matches_the_original_game_step_for_step():
@@ -43,21 +47,21 @@ def test_an_episode_ends_when_a_side_loses_five_lives():
 
 def test_episodes_depend_on_their_seed_only():
     """The baseline opponent's RNN state is reset, so history does not leak into an episode."""
-    game = game_for("slimevolley")
-    policy = make_policy(game)
+    preset = preset_for("slimevolley")
+    policy = make_policy(preset.policy)
     assert policy.param_count == 743  # estool's slimevolley layout
     policy.set_params(np.random.default_rng(1).standard_normal(743))
-    env = make_env(game.env_id)
-    r1, s1 = simulate(policy, env, game, [4, 5, 6])
-    r2, s2 = simulate(policy, env, game, [6, 5, 4])
+    env = preset.env.make()
+    r1, s1 = simulate(policy, env, preset.env, [4, 5, 6])
+    r2, s2 = simulate(policy, env, preset.env, [6, 5, 4])
     np.testing.assert_array_equal(r1, r2[::-1])
     np.testing.assert_array_equal(s1, s2[::-1])
     assert np.all(np.isin(r1, np.arange(-5, 6)))
 
 
 def test_preset_trains_with_the_survival_bonus():
-    game = game_for("slimevolley")
-    assert game.wrappers == ("survival_bonus",) and game.output_size == 3
+    preset = preset_for("slimevolley")
+    assert preset.env.wrappers == ("survival_bonus",) and preset.policy.args["output_size"] == 3
 
 
 def test_renders_the_court():

@@ -160,6 +160,42 @@ def test_load_state_dict_into_fresh_solver(name):
     assert fresh.generation == 3
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_load_state_dict_into_a_solver_with_another_seed_continues_the_saved_run(name):
+    solver = make(name, 6, seed=1)
+    run(solver, shifted_sphere, 3)
+    other = make(name, 6, seed=2)
+    other.load_state_dict(solver.state_dict())
+    assert other.seed == 1 and other.config == solver.config
+    for _ in range(2):
+        x, y = solver.ask(), other.ask()
+        np.testing.assert_array_equal(x, y)
+        solver.tell(shifted_sphere(x))
+        other.tell(shifted_sphere(y))
+    np.testing.assert_array_equal(solver.current_param(), other.current_param())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hyperparameters_are_declared_once_and_shown_in_the_signature(name):
+    import dataclasses
+    import inspect
+
+    cls = estool.SOLVERS[name].cls
+    declared = [f.name for f in dataclasses.fields(cls.Params)]
+    shown = list(inspect.signature(cls).parameters)
+    assert shown == ["num_params", *declared, "seed"]
+    solver = make(name, 6)
+    assert set(solver.config) == {*declared, "seed"}
+    with pytest.raises(TypeError, match=f"{cls.__name__} has no hyperparameter sigma_inti"):
+        cls(6, sigma_inti=0.1)
+
+
+def test_training_flags_map_to_the_solvers_that_have_them():
+    assert [n for n in NAMES if estool.takes(n, "sigma_decay")] == ["ga", "openes", "pepg", "ses"]
+    assert [n for n in NAMES if estool.takes(n, "diagonal")] == ["cma"]
+    assert [n for n in NAMES if estool.takes(n, "antithetic")] == ["openes"]
+
+
 def test_state_of_other_solver_or_size_is_refused():
     state = make("openes", 6).state_dict()
     with pytest.raises(ValueError, match="OpenES"):

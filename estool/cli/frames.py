@@ -50,7 +50,8 @@ class VideoRecorder:
         except ImportError:
             self.tmp.unlink(missing_ok=True)
             raise ImportError(
-                f'--record {self.path.suffix} needs the video extra: pip install -e ".[video]"'
+                f"--record {self.path.suffix} needs the video extra: "
+                "pip install imageio-ffmpeg pillow"
             ) from None
 
     def add(self, frame: np.ndarray) -> None:
@@ -114,7 +115,8 @@ class Window:
             import pygame
         except ImportError:
             raise ImportError(
-                'a window needs pygame (pip install -e ".[box2d]"); or use --record out.mp4'
+                "a window needs pygame (the box2d extra): pip install pygame; "
+                "or use --record out.mp4"
             ) from None
         self.pygame = pygame
         pygame.init()

@@ -1,16 +1,14 @@
 """BLAS threads: every rank's rollouts on one, rank 0's ask and tell on `--solver_threads`.
 
-How many threads share a BLAS call changes its rounding: CMA-ES on `lunar`'s 850 parameters
-drifted from generation 21 on between 1 and 2 threads. A plain process starts numpy with a thread
-per core and the `mpiexec` ranks start with one, so `-n 1` and `-n 2` gave different runs. The
-solver now runs on the same number of threads whatever `-n` is. While rank 0 asks and tells, the
-other ranks wait for it, so their cores are free: 2 threads cut biped's CMA-ES tell (2,804
-parameters, popsize 32) from 130 to 70 ms.
+How many threads share a BLAS call changes its rounding, so the solver runs on the same number of
+threads whatever `-n` is (a plain process would start with one per core, mpiexec ranks with one),
+and the same command gives the same run on any worker count. While rank 0 asks and tells, the
+other ranks wait for it, so their cores are free for the solver's threads.
 
-After a threaded call, OpenBLAS's helper threads spin for 2**28 cycles (0.13 s here) before they
-sleep: a core taken from the rollouts after every tell. Two CMA-ES runs side by side on cartpole
-played at 0.66 of twice one alone. `OPENBLAS_THREAD_TIMEOUT` shortens the spin, and OpenBLAS reads
-it once, when numpy loads it: `estool/__init__.py` sets it first thing.
+After a threaded call, OpenBLAS's helper threads spin for 2**28 cycles before they sleep: a core
+taken from the rollouts after every tell. `OPENBLAS_THREAD_TIMEOUT` shortens the spin; OpenBLAS
+reads it once, when numpy loads it, so `estool/__init__.py` sets it first thing. Measurements:
+docs/design.md.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Evolution-strategy solvers behind one ask/tell interface (all maximize)."""
 
-from estool.solvers.base import Result, Solver, SolverParams
+from estool.solvers.base import Result, Solver
 from estool.solvers.cmaes import CMAES
 from estool.solvers.ga import SimpleGA
 from estool.solvers.openes import OpenES
+from estool.solvers.params import SolverParams
 from estool.solvers.pepg import PEPG
 from estool.solvers.persist import load_solver, save_solver, solver_from_state
 from estool.solvers.registry import SOLVERS, make_solver, register, solver_names, takes

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 
 from estool.solvers import shaping
+from estool.solvers.params import SolverParams, require
 from estool.solvers.sampling import fresh_seed, make_rng
 
 
@@ -31,27 +32,6 @@ class Result(NamedTuple):
     best_fitness: float  # its raw fitness
     current_fitness: float  # best raw fitness of the last generation told
     sigma: float | np.ndarray  # sampling scale: scalar or per-parameter (num_params,)
-
-
-def require(condition: bool, message: str) -> None:
-    """Raise ValueError(message) unless `condition`: one place for argument checks."""
-    if not condition:
-        raise ValueError(message)
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class SolverParams:
-    """Hyperparameters every solver takes; a solver's `Params` subclasses this one."""
-
-    popsize: int = 256
-    weight_decay: float = 0.01  # estool's L2 penalty: weight_decay * mean(x**2) off each fitness
-
-    def __post_init__(self):
-        require(
-            isinstance(self.popsize, (int, np.integer)) and self.popsize >= 2,
-            f"popsize must be an integer >= 2, got {self.popsize!r}",
-        )
-        require(self.weight_decay >= 0.0, f"weight_decay must be >= 0, got {self.weight_decay}")
 
 
 def _default(field: dataclasses.Field) -> Any:

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from estool.solvers.base import Solver, SolverParams, require
+from estool.solvers.base import Solver
+from estool.solvers.params import SolverParams, require
 from estool.solvers.sampling import standard_normal
 
 with warnings.catch_warnings():  # pycma warns when matplotlib is absent; plotting is not used
@@ -66,13 +67,11 @@ class CMAES(Solver):
     @dataclasses.dataclass(frozen=True, kw_only=True)
     class Params(SolverParams):
         popsize: int = 255
-        sigma_init: float = 0.10
         diagonal: bool = False  # sep-CMA-ES: a diagonal covariance, linear in num_params
         cma_options: dict[str, Any] = dataclasses.field(default_factory=dict)  # pycma's own
 
         def __post_init__(self):
             super().__post_init__()
-            require(self.sigma_init > 0, f"sigma_init must be > 0, got {self.sigma_init}")
             require(self.popsize >= 3, f"CMA-ES needs a popsize of at least 3, got {self.popsize}")
 
     state_fields = ("es",)

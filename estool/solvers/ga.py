@@ -12,8 +12,9 @@ import dataclasses
 
 import numpy as np
 
-from estool.solvers.base import Solver, SolverParams, require
+from estool.solvers.base import Solver
 from estool.solvers.optimizers import anneal
+from estool.solvers.params import AnnealedParams, require
 from estool.solvers.sampling import standard_normal
 
 CROSSOVER_CHUNK = 1 << 17  # numbers per block of children
@@ -49,16 +50,12 @@ class SimpleGA(Solver):
     """Truncation selection + uniform crossover + Gaussian mutation."""
 
     @dataclasses.dataclass(frozen=True, kw_only=True)
-    class Params(SolverParams):
-        sigma_init: float = 0.1
-        sigma_decay: float = 0.999
-        sigma_limit: float = 0.01
+    class Params(AnnealedParams):
         elite_ratio: float = 0.1
         forget_best: bool = False  # False: elites compete with the previous generation's
 
         def __post_init__(self):
             super().__post_init__()
-            require(self.sigma_init > 0, f"sigma_init must be > 0, got {self.sigma_init}")
             require(
                 int(self.popsize * self.elite_ratio) >= 1,
                 f"elite_ratio {self.elite_ratio} keeps no elite out of popsize {self.popsize}; "

@@ -15,8 +15,9 @@ import dataclasses
 import numpy as np
 
 from estool.solvers import shaping
-from estool.solvers.base import Solver, SolverParams, require
+from estool.solvers.base import Solver
 from estool.solvers.optimizers import anneal, make_optimizer
+from estool.solvers.params import GradientParams, require
 from estool.solvers.sampling import standard_normal
 
 
@@ -24,22 +25,12 @@ class OpenES(Solver):
     """OpenAI-ES with antithetic sampling option, rank shaping, Adam, sigma / lr annealing."""
 
     @dataclasses.dataclass(frozen=True, kw_only=True)
-    class Params(SolverParams):
-        sigma_init: float = 0.1
-        sigma_decay: float = 0.999
-        sigma_limit: float = 0.01
-        learning_rate: float = 0.01
-        learning_rate_decay: float = 0.9999
+    class Params(GradientParams):
         learning_rate_limit: float = 0.001
         antithetic: bool = False  # mirrored pairs: solution i + popsize/2 is mu - sigma eps_i
-        rank_fitness: bool = True
-        forget_best: bool = True
-        optimizer: str = "adam"
 
         def __post_init__(self):
             super().__post_init__()
-            require(self.sigma_init > 0, f"sigma_init must be > 0, got {self.sigma_init}")
-            require(self.learning_rate > 0, f"learning_rate must be > 0, got {self.learning_rate}")
             require(
                 not self.antithetic or self.popsize % 2 == 0,
                 f"antithetic sampling needs an even popsize, got {self.popsize}",

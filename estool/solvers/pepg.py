@@ -16,8 +16,9 @@ import dataclasses
 
 import numpy as np
 
-from estool.solvers.base import Solver, SolverParams, require
+from estool.solvers.base import Solver
 from estool.solvers.optimizers import anneal, make_optimizer
+from estool.solvers.params import GradientParams, require
 from estool.solvers.sampling import standard_normal
 
 
@@ -25,24 +26,14 @@ class PEPG(Solver):
     """Symmetric PEPG with adaptive per-parameter sigma."""
 
     @dataclasses.dataclass(frozen=True, kw_only=True)
-    class Params(SolverParams):
-        sigma_init: float = 0.10
+    class Params(GradientParams):
         sigma_alpha: float = 0.20  # learning rate of sigma
-        sigma_decay: float = 0.999
-        sigma_limit: float = 0.01
         sigma_max_change: float = 0.2  # sigma moves at most this fraction per generation
-        learning_rate: float = 0.01
-        learning_rate_decay: float = 0.9999
-        learning_rate_limit: float = 0.01
         elite_ratio: float = 0.0  # > 0: the mean moves to the average of the best ("ses")
         average_baseline: bool = True  # else the mean is solution 0 and the baseline
-        rank_fitness: bool = True
-        forget_best: bool = True
-        optimizer: str = "adam"
 
         def __post_init__(self):
             super().__post_init__()
-            require(self.sigma_init > 0, f"sigma_init must be > 0, got {self.sigma_init}")
             require(
                 0.0 <= self.elite_ratio <= 1.0,
                 f"elite_ratio must be in [0, 1], got {self.elite_ratio}",

@@ -8,7 +8,8 @@ import pickle
 from typing import Any
 
 from estool.fileio import atomic_write_bytes
-from estool.solvers.base import Solver, require
+from estool.solvers.base import Solver
+from estool.solvers.params import require
 from estool.solvers.registry import SOLVERS
 
 # a state names its class (several registry names can share one, e.g. pepg and ses)

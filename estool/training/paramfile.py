@@ -10,7 +10,6 @@ Every failure is a `ParamFileError` with a one-line message that names the file.
 from __future__ import annotations
 
 import json
-import pickle
 from pathlib import Path
 
 import numpy as np
@@ -54,13 +53,13 @@ def _from_json(path: Path) -> np.ndarray:
 
 def _from_checkpoint(path: Path, game: str) -> np.ndarray:
     from estool.solvers.persist import solver_from_state
+    from estool.training.runfiles import load_checkpoint
 
     try:
-        with open(path, "rb") as f:
-            checkpoint = pickle.load(f)
+        checkpoint = load_checkpoint(path)
         trained_on, train = checkpoint["config"]["game"], checkpoint["train"]
-    except (pickle.UnpicklingError, EOFError, KeyError, TypeError, AttributeError) as error:
-        raise ParamFileError(f"{path}: not an estool checkpoint ({error!r})") from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise ParamFileError(f"{path}: not a readable estool checkpoint ({error})") from None
     if game and trained_on != game:
         logger.warning("warning: %s was trained on %s, playing it on %s", path, trained_on, game)
     if train.get("best_params") is not None:

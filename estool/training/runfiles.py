@@ -75,8 +75,8 @@ def run_base(path: str | Path) -> Path:
 class ReusedBuffer:
     """A write-only file for `pickle.dump` that keeps its memory from one dump to the next.
 
-    A new 122 MB `bytes` per checkpoint (full CMA-ES on 2,804 parameters) cost the master 72 ms,
-    mostly in page faults; refilling memory already mapped costs 28 ms.
+    A large checkpoint (a full CMA-ES's covariance) pickled into new memory every generation costs
+    the master mostly page faults; refilling memory already mapped costs a third of it.
     """
 
     def __init__(self):
