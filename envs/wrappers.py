@@ -1,4 +1,4 @@
-"""Task tweaks as named, optional Gymnasium wrappers (a Game lists the ones it wants).
+"""Task tweaks as named, optional Gymnasium wrappers (an `EnvSpec` lists the ones it wants).
 
 They shape the reward of *training* episodes only; evaluations score the task itself.
 """
