@@ -21,6 +21,9 @@ from typing import ClassVar
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
+from gymnasium.utils import seeding
+
+from envs import vector
 
 GRAVITY = 9.82
 CART_MASS = 0.5
@@ -35,6 +38,33 @@ RESET_MEAN = np.array([0.0, 0.0, math.pi, 0.0])
 RESET_STD = 0.2
 
 
+TOTAL_MASS = CART_MASS + POLE_MASS
+MPL = POLE_MASS * POLE_LENGTH
+
+
+def reset_state(rng: np.random.Generator) -> np.ndarray:
+    """(4,) initial [x, xdot, theta, thetadot]: the pole hangs down, give or take."""
+    return rng.normal(RESET_MEAN, RESET_STD)
+
+
+def accelerations(force, x_dot, theta_dot_sq, s, c, c_sq):
+    """(x_acc, theta_acc) for floats or (B,) arrays: the same arithmetic, in the same order, so
+    that a batch of episodes steps exactly as each would alone. `theta_dot_sq` and `c_sq` are the
+    squares as `x**2` gives them for a float (see `envs.vector.square`)."""
+    x_acc = (
+        -2 * MPL * theta_dot_sq * s
+        + 3 * POLE_MASS * GRAVITY * s * c
+        + 4 * force
+        - 4 * FRICTION * x_dot
+    ) / (4 * TOTAL_MASS - 3 * POLE_MASS * c_sq)
+    theta_acc = (
+        -3 * MPL * theta_dot_sq * s * c
+        + 6 * TOTAL_MASS * GRAVITY * s
+        + 6 * (force - FRICTION * x_dot) * c
+    ) / (4 * POLE_LENGTH * TOTAL_MASS - 3 * MPL * c_sq)
+    return x_acc, theta_acc
+
+
 class CartPoleSwingUpEnv(gym.Env):
     """estool's cart-pole swing-up on the Gymnasium API; renders `rgb_array` frames."""
 
@@ -47,40 +77,40 @@ class CartPoleSwingUpEnv(gym.Env):
         self.action_space = spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
         high = np.full(5, np.finfo(np.float32).max, dtype=np.float32)
         self.observation_space = spaces.Box(-high, high, dtype=np.float32)
-        self.state = RESET_MEAN.copy()
+        # the state in plain floats: a step allocates nothing but the observation it returns
+        self.x, self.x_dot, self.theta, self.theta_dot = (float(v) for v in RESET_MEAN)
         self.steps = 0
 
+    @property
+    def state(self) -> np.ndarray:
+        """(4,) [x, xdot, theta, thetadot]."""
+        return np.array([self.x, self.x_dot, self.theta, self.theta_dot])
+
+    @state.setter
+    def state(self, value) -> None:
+        self.x, self.x_dot, self.theta, self.theta_dot = (float(v) for v in value)
+
     def _observation(self) -> np.ndarray:
-        x, x_dot, theta, theta_dot = self.state
-        return np.array([x, x_dot, math.cos(theta), math.sin(theta), theta_dot], dtype=np.float32)
+        theta = self.theta
+        return np.array(
+            (self.x, self.x_dot, math.cos(theta), math.sin(theta), self.theta_dot), np.float32
+        )
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
-        self.state = self.np_random.normal(RESET_MEAN, RESET_STD)
+        self.x, self.x_dot, self.theta, self.theta_dot = reset_state(self.np_random).tolist()
         self.steps = 0
         return self._observation(), {}
 
     def step(self, action):
-        force = float(np.clip(np.asarray(action, dtype=np.float64).reshape(-1)[0], -1, 1))
-        force *= FORCE_MAG
-        x, x_dot, theta, theta_dot = (float(v) for v in self.state)
+        force = min(max(float(action[0]), -1.0), 1.0) * FORCE_MAG
+        x, x_dot, theta, theta_dot = self.x, self.x_dot, self.theta, self.theta_dot
         s, c = math.sin(theta), math.cos(theta)
-        total_mass = CART_MASS + POLE_MASS
-        mpl = POLE_MASS * POLE_LENGTH
-        x_acc = (
-            -2 * mpl * theta_dot**2 * s
-            + 3 * POLE_MASS * GRAVITY * s * c
-            + 4 * force
-            - 4 * FRICTION * x_dot
-        ) / (4 * total_mass - 3 * POLE_MASS * c**2)
-        theta_acc = (
-            -3 * mpl * theta_dot**2 * s * c
-            + 6 * total_mass * GRAVITY * s
-            + 6 * (force - FRICTION * x_dot) * c
-        ) / (4 * POLE_LENGTH * total_mass - 3 * mpl * c**2)
-        x, theta = x + x_dot * self.dt, theta + theta_dot * self.dt
-        x_dot, theta_dot = x_dot + x_acc * self.dt, theta_dot + theta_acc * self.dt
-        self.state = np.array([x, x_dot, theta, theta_dot])
+        x_acc, theta_acc = accelerations(force, x_dot, theta_dot**2, s, c, c**2)
+        dt = self.dt
+        x, theta = x + x_dot * dt, theta + theta_dot * dt
+        self.x, self.x_dot, self.theta = x, x_dot + x_acc * dt, theta
+        self.theta_dot = theta_dot + theta_acc * dt
         self.steps += 1
         reward = (math.cos(theta) + 1.0) / 2.0
         terminated = not -X_THRESHOLD <= x <= X_THRESHOLD
@@ -92,6 +122,46 @@ class CartPoleSwingUpEnv(gym.Env):
             gym.logger.warn("CartPoleSwingUp renders only with render_mode='rgb_array'")
             return None
         return draw_cartpole(self.state)
+
+
+class CartPoleSwingUpVector:
+    """B episodes of `CartPoleSwingUpEnv` in lockstep (see `envs.vector`): state (B,) arrays."""
+
+    accepts = ("max_steps", "dt")
+
+    def __init__(self, max_steps: int = MAX_STEPS, dt: float = DT):
+        self.max_steps, self.dt = max_steps, dt
+
+    def _observation(self) -> np.ndarray:
+        theta = self.theta
+        columns = (self.x, self.x_dot, vector.cos(theta), vector.sin(theta), self.theta_dot)
+        return np.stack(columns, axis=1).astype(np.float32)
+
+    def reset(self, seeds) -> np.ndarray:
+        state = np.array([reset_state(seeding.np_random(int(seed))[0]) for seed in seeds])
+        self.x, self.x_dot, self.theta, self.theta_dot = state.reshape(-1, 4).T.copy()
+        self.steps = 0
+        return self._observation()
+
+    def step(self, actions: np.ndarray):
+        force = np.clip(np.asarray(actions, np.float64)[:, 0], -1.0, 1.0) * FORCE_MAG
+        x, x_dot, theta, theta_dot = self.x, self.x_dot, self.theta, self.theta_dot
+        s, c = vector.sin(theta), vector.cos(theta)
+        square = vector.square
+        x_acc, theta_acc = accelerations(force, x_dot, square(theta_dot), s, c, square(c))
+        dt = self.dt
+        x, theta = x + x_dot * dt, theta + theta_dot * dt
+        self.x, self.x_dot, self.theta = x, x_dot + x_acc * dt, theta
+        self.theta_dot = theta_dot + theta_acc * dt
+        self.steps += 1
+        reward = (vector.cos(theta) + 1.0) / 2.0
+        terminated = ~((-X_THRESHOLD <= x) & (x <= X_THRESHOLD))
+        truncated = np.full(len(x), self.steps >= self.max_steps)
+        return self._observation(), reward, terminated, truncated
+
+    def keep(self, rows: np.ndarray) -> None:
+        self.x, self.x_dot = self.x[rows], self.x_dot[rows]
+        self.theta, self.theta_dot = self.theta[rows], self.theta_dot[rows]
 
 
 def draw_cartpole(state: np.ndarray, size: int = 400) -> np.ndarray:

@@ -39,29 +39,46 @@ class EnvSpec:
 
         return make_env(self.id, render_mode=render_mode, **self.kwargs)
 
+    def make_vector(self):
+        """The lockstep env of the task (`envs.vector`), or None where there is none."""
+        from envs.vector import make_vector
+
+        return make_vector(self.id, dict(self.kwargs))
+
     def for_training(self, env: gym.Env) -> gym.Env:
         """`env` (from `make`) in the spec's task tweaks, or `env` itself without any."""
         from envs.wrappers import apply_wrappers
 
         return apply_wrappers(env, self.wrappers)
 
-    def action_mapping(self, action_space: gym.Space) -> Callable[[Any], Any]:
-        """outputs -> action for `action_space` (see the module docstring)."""
+    def action_mapping(
+        self, action_space: gym.Space, outputs: int | None = None, batched: bool = False
+    ) -> Callable[[Any], Any]:
+        """outputs -> action for `action_space` (see the module docstring); `batched`: (B, n)
+        outputs -> B actions, each the one a single row gives. `outputs`, the size of the
+        policy's float64 output vector, lets `identity` pass it on untouched."""
         if self.actions == "argmax":
+            if batched:
+                return lambda output: np.argmax(output, axis=-1)
             return lambda output: int(np.argmax(output)) if np.ndim(output) else int(output)
-        shape = getattr(action_space, "shape", None)
+        shape = tuple(getattr(action_space, "shape", None) or ())
+
+        def in_shape(action: np.ndarray) -> np.ndarray:  # (n,) or (B, n) -> shape or (B, *shape)
+            return action.reshape(action.shape[: 1 if batched else 0] + shape) if shape else action
+
         if self.actions == "binary" or isinstance(action_space, gym.spaces.MultiBinary):
-            return lambda output: (np.asarray(output) > 0).astype(np.int8).reshape(shape)
+            return lambda output: in_shape((np.asarray(output) > 0).astype(np.int8))
         if self.actions == "rescale" and isinstance(action_space, gym.spaces.Box):
-            low = action_space.low.astype(np.float64)
-            span = action_space.high.astype(np.float64) - low
+            low = action_space.low.astype(np.float64).reshape(-1)
+            span = action_space.high.astype(np.float64).reshape(-1) - low
             if np.all(np.isfinite(low)) and np.all(np.isfinite(span)):
-                return lambda output: (
+                return lambda output: in_shape(
                     low + (np.clip(np.asarray(output, np.float64), -1.0, 1.0) + 1.0) * 0.5 * span
-                ).reshape(shape)
+                )
+        if shape == (outputs,):
+            return _unchanged
+        return lambda output: in_shape(np.asarray(output, dtype=np.float64))
 
-        def identity(output):
-            action = np.asarray(output, dtype=np.float64)
-            return action.reshape(shape) if shape else action
 
-        return identity
+def _unchanged(output):
+    return output

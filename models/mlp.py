@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from models.activations import LAYER_ACTIVATIONS, activation
+from models.activations import LAYER_ACTIVATIONS, activation, passthru
 from models.params import as_flat, take
 
 
@@ -49,6 +49,8 @@ class MLPPolicy:
         self.output_noise = tuple(bool(v) for v in output_noise)[: len(self.shapes)]
         self.noise_bias = float(noise_bias)
         self.sample_output = activation_name == "softmax"
+        # no output noise, no sampling: `act` is a deterministic function of (obs, t)
+        self.deterministic = not any(self.output_noise) and not self.sample_output
         self.param_count = sum(
             i * o + o + (o if noisy else 0)
             for (i, o), noisy in zip(self.shapes, self.output_noise, strict=True)
@@ -71,6 +73,11 @@ class MLPPolicy:
             else:
                 self.noise_std.append(None)
         self._params = params.copy()
+        # what a step needs, in one list; a pass-through activation is skipped
+        self.layers = [
+            (w, b, None if f is passthru else f)
+            for w, b, f in zip(self.weights, self.biases, self.activations, strict=False)
+        ]
 
     def get_params(self) -> np.ndarray:
         return self._params.copy()
@@ -80,9 +87,17 @@ class MLPPolicy:
 
     def act(self, obs: np.ndarray, t: int = 0, rng: np.random.Generator | None = None):
         """The action for observation `obs` at step `t`; `rng` draws output noise and samples."""
-        h = np.asarray(obs, dtype=np.float64).reshape(-1)
+        h = np.asarray(obs, dtype=np.float64)
+        if h.ndim != 1:
+            h = h.reshape(-1)
         if self.time_factor > 0:
             h = np.append(h, t / self.time_factor)
+        if self.deterministic:  # the per-step path: three numpy calls a layer
+            for w, b, f in self.layers:
+                h = h @ w + b
+                if f is not None:
+                    h = f(h)
+            return h
         for w, b, std, act in zip(
             self.weights, self.biases, self.noise_std, self.activations, strict=False
         ):
@@ -94,3 +109,55 @@ class MLPPolicy:
             probabilities = h / h.sum()
             return int(rng.choice(len(h), p=probabilities)) if rng is not None else int(h.argmax())
         return h
+
+    def batch(self, params: np.ndarray) -> MLPBatch | None:
+        """The policy for B episodes in lockstep: params (num_params,), shared by every row, or
+        (B, num_params), one row each. None when a step draws random numbers (output noise,
+        sampled outputs): those play one episode at a time, each from its own generator."""
+        return MLPBatch(self, params) if self.deterministic else None
+
+
+class MLPBatch:
+    """`MLPPolicy.act` for B rows at once: obs (B, input_size) -> (B, output_size).
+
+    Row i is computed as `MLPPolicy.act` computes it alone: (1, n_in) @ (n_in, n_out) products
+    stacked (np.matmul over a (B, 1, n_in) batch), not one (B, n_in) @ (n_in, n_out) product,
+    whose blocked sums round differently. So a row's result does not depend on the batch.
+    """
+
+    def __init__(self, policy: MLPPolicy, params: np.ndarray):
+        params = np.asarray(params, dtype=np.float64)
+        shared = params.ndim == 1  # one solution's episodes: (n_in, n_out) weights broadcast
+        rows = params[None] if shared else params
+        if rows.shape[1] != policy.param_count:
+            raise ValueError(f"this policy has {policy.param_count} parameters, got {params.shape}")
+        self.time_factor = policy.time_factor
+        self.layers, start = [], 0
+        for (n_in, n_out), f in zip(policy.shapes, policy.activations, strict=False):
+            weights = rows[:, start : start + n_in * n_out].reshape(-1, n_in, n_out)
+            start += n_in * n_out
+            bias = rows[:, start : start + n_out]
+            start += n_out
+            if shared:
+                weights, bias = weights[0], bias[0]
+            self.layers.append((weights, bias, None if f is passthru else f))
+
+    def reset(self) -> None:
+        """Start of the episodes (a feed-forward policy keeps no state)."""
+
+    def act(self, obs: np.ndarray, t: int = 0) -> np.ndarray:
+        h = np.asarray(obs, dtype=np.float64).reshape(len(obs), -1)
+        if self.time_factor > 0:
+            h = np.concatenate([h, np.full((len(h), 1), t / self.time_factor)], axis=1)
+        for w, b, f in self.layers:
+            h = np.matmul(h[:, None, :], w)[:, 0, :] + b
+            if f is not None:
+                h = f(h)
+        return h
+
+    def keep(self, rows: np.ndarray) -> None:
+        """Only the rows still playing remain (shared weights stay shared)."""
+        self.layers = [
+            (w if w.ndim == 2 else w[rows], b if b.ndim == 1 else b[rows], f)
+            for w, b, f in self.layers
+        ]

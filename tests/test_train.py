@@ -265,3 +265,15 @@ def test_a_moved_run_folder_resumes(tmp_path):
     laptop = here.rename(tmp_path / "laptop")
     train(laptop, *BASE, "--max_generations", "4", "--resume")
     np.testing.assert_array_equal(hist(whole)[:, 2:], hist(laptop)[:, 2:])
+
+
+def test_lockstep_episodes_give_the_history_of_one_at_a_time(tmp_path):
+    args = ["cartpole_swingup", "-o", "openes", "--popsize", "6", "-e", "4"]
+    args += ["--max_generations", "3", "--eval_steps", "3"]
+    train(tmp_path / "together", *args)
+    train(tmp_path / "alone", *args, "--no-lockstep")
+    np.testing.assert_array_equal(
+        hist(tmp_path / "together")[:, 2:], hist(tmp_path / "alone")[:, 2:]
+    )
+    (a,), (b,) = ((tmp_path / d).glob("*.log.json") for d in ("together", "alone"))
+    assert a.read_text() == b.read_text()

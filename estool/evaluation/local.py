@@ -6,22 +6,40 @@ import time
 
 import numpy as np
 
-from estool.evaluation.rollout import simulate
+from estool.evaluation.rollout import episode_limit, play_lockstep, simulate
 from estool.presets import Preset
 from models.registry import make_policy
 
+LOCKSTEP_ROWS = 256  # episodes stepped together at most (the batched policy's weights are per row)
+
 
 class PolicyEvaluator:
-    """Builds the preset's env and policy once; plays episodes of parameter vectors (a Backend)."""
+    """Builds the preset's env and policy once; plays episodes of parameter vectors (a Backend).
 
-    def __init__(self, preset: Preset):
+    With `lockstep` (the default) and an env that has a vector form (`envs.vector`), several
+    episodes play in lockstep; otherwise one at a time. The returns are the same either way.
+    """
+
+    def __init__(self, preset: Preset, lockstep: bool = True):
         self.preset = preset
         self.env = preset.env.make()
         # training episodes see the preset's task tweaks; evaluations score the task itself
         self.train_env = preset.env.for_training(self.env)
         self.policy = make_policy(preset.policy)
+        self.venv = preset.env.make_vector() if lockstep else None
+        if self.venv is not None:
+            outputs = getattr(self.policy, "output_size", None)
+            self.action_rows = preset.env.action_mapping(self.env.action_space, outputs, True)
         self.bytes_sent = 0
         self.worker_seconds = 0.0
+
+    def _batch(self, params: np.ndarray, train: bool, count: int):
+        """The batched policy for `count` episodes of `params` (num_params,) or (count, ...),
+        or None when they play one at a time."""
+        if self.venv is None or count < 2 or (train and self.preset.env.wrappers):
+            return None
+        batch = getattr(self.policy, "batch", None)
+        return batch(params) if batch is not None else None
 
     def episodes(
         self,
@@ -35,9 +53,13 @@ class PolicyEvaluator:
 
         `poll()` is called every few steps when given (`rollout.run_episode`).
         """
+        limit = episode_limit(self.preset.env, max_len)
+        batch = self._batch(params, train, len(seeds))
+        if batch is not None:
+            return play_lockstep(batch, self.venv, self.action_rows, seeds, limit, poll)
         self.policy.set_params(params)
         env = self.train_env if train else self.env
-        return simulate(self.policy, env, self.preset.env, seeds, max_len, poll=poll)
+        return simulate(self.policy, env, self.preset.env, seeds, limit, poll=poll)
 
     def play(
         self,
@@ -48,10 +70,26 @@ class PolicyEvaluator:
     ) -> tuple[np.ndarray, np.ndarray]:
         """solutions (n, num_params), seeds (n, k) -> returns (n, k), steps (n, k)."""
         seeds = np.asarray(seeds)
-        returns, lengths = np.empty(seeds.shape), np.empty(seeds.shape)
+        solutions = np.asarray(solutions, dtype=np.float64)
         start = time.perf_counter()
-        for i, (params, episode_seeds) in enumerate(zip(solutions, seeds, strict=True)):
-            returns[i], lengths[i] = self.episodes(params, episode_seeds, max_len, train)
+        if self._batch(solutions[0], train, seeds.size) is None:
+            returns, lengths = np.empty(seeds.shape), np.empty(seeds.shape)
+            for i, (params, episode_seeds) in enumerate(zip(solutions, seeds, strict=True)):
+                returns[i], lengths[i] = self.episodes(params, episode_seeds, max_len, train)
+        else:  # every (solution, episode) pair a row, LOCKSTEP_ROWS at a time
+            owner = np.repeat(np.arange(len(solutions)), seeds.shape[1])
+            flat_seeds = seeds.reshape(-1)
+            limit = episode_limit(self.preset.env, max_len)
+            parts = []
+            for lo in range(0, len(owner), LOCKSTEP_ROWS):
+                rows = owner[lo : lo + LOCKSTEP_ROWS]
+                params = solutions[rows[0]] if len(solutions) == 1 else solutions[rows]
+                batch = self._batch(params, train, len(rows))
+                chunk_seeds = flat_seeds[lo : lo + LOCKSTEP_ROWS]
+                parts.append(play_lockstep(batch, self.venv, self.action_rows, chunk_seeds, limit))
+            returns, lengths = (
+                np.concatenate(p).reshape(seeds.shape) for p in zip(*parts, strict=True)
+            )
         self.worker_seconds += time.perf_counter() - start
         return returns, lengths
 

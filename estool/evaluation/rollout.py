@@ -3,6 +3,10 @@
 Every episode is seeded from its own seed: `env.reset(seed=s)` and, for the policy's output noise
 or sampled actions, `np.random.default_rng(s)`. So an episode's result depends only on its seed,
 never on which process runs it or what ran before.
+
+Two paths, one result: `simulate` plays episodes one at a time; `play_lockstep` steps B of them
+together through a vector env (`envs.vector`) and a batched policy, dropping rows as episodes end.
+Each row's arithmetic is the single episode's, so the returns are the same to the last bit.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import gymnasium as gym
 import numpy as np
 
 from envs.spec import EnvSpec
+from envs.vector import VectorEpisodes
 from models.registry import Policy
 
 POLL_STEPS = 16  # `poll()` is called every this many steps
@@ -39,16 +44,22 @@ def run_episode(
     if on_frame is not None:
         on_frame(env.render())
     total = 0.0
+    step, act = env.step, policy.act  # looked up once: this loop is the rollout's hot path
     for t in range(max_len):
         if poll is not None and t % POLL_STEPS == 0:
             poll()
-        obs, reward, terminated, truncated, _ = env.step(action(policy.act(obs, t, rng)))
+        obs, reward, terminated, truncated, _ = step(action(act(obs, t, rng)))
         total += float(reward)
         if on_frame is not None:
             on_frame(env.render())
         if terminated or truncated:
             return total, t + 1
     return total, max_len
+
+
+def episode_limit(spec: EnvSpec, max_len: int | None) -> int:
+    """`max_len`, or the spec's cap when it is None or not positive."""
+    return spec.max_episode_steps if max_len is None or max_len <= 0 else int(max_len)
 
 
 def simulate(
@@ -62,8 +73,43 @@ def simulate(
 ) -> tuple[np.ndarray, np.ndarray]:
     """One episode per seed: returns (n,), steps (n,). `max_len` defaults to the spec's cap;
     see `run_episode`."""
-    action = spec.action_mapping(env.action_space)
-    limit = spec.max_episode_steps if max_len is None or max_len <= 0 else int(max_len)
+    action = spec.action_mapping(env.action_space, getattr(policy, "output_size", None))
+    limit = episode_limit(spec, max_len)
     results = [run_episode(policy, env, action, int(s), limit, on_frame, poll) for s in seeds]
     returns, steps = zip(*results, strict=True) if results else ((), ())
     return np.array(returns, dtype=np.float64), np.array(steps, dtype=np.int64)
+
+
+def play_lockstep(
+    policy_batch,
+    venv: VectorEpisodes,
+    action: Callable,
+    seeds: Sequence[int],
+    max_len: int,
+    poll=None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """B episodes in lockstep, episode i from seeds[i], at most `max_len` steps: returns (B,),
+    steps (B,). `policy_batch.act(obs (B', n_in), t)` gives the rows still playing their outputs,
+    `action` maps them to the env's actions; `poll()` as in `run_episode`."""
+    count = len(seeds)
+    obs = venv.reset(np.asarray(seeds, dtype=np.int64))
+    policy_batch.reset()
+    returns = np.zeros(count)
+    steps = np.full(count, max_len, dtype=np.int64)
+    playing = np.arange(count)  # the episodes of the rows still in the arrays
+    for t in range(max_len):
+        if poll is not None and t % POLL_STEPS == 0:
+            poll()
+        obs, rewards, terminated, truncated = venv.step(action(policy_batch.act(obs, t)))
+        returns[playing] += rewards
+        done = terminated | truncated
+        if done.any():
+            steps[playing[done]] = t + 1
+            rows = ~done
+            playing = playing[rows]
+            if not playing.size:
+                break
+            venv.keep(rows)
+            policy_batch.keep(rows)
+            obs = obs[rows]
+    return returns, steps

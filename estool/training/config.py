@@ -39,6 +39,7 @@ class TrainConfig:
     batch_mode: str = "mean"
     diagonal: bool = False  # CMA-ES only: sep-CMA-ES, a diagonal covariance
     solver_threads: int = field(default_factory=default_solver_threads)  # BLAS, ask and tell
+    lockstep: bool = True  # play several episodes together where the env has a vector form
     max_generations: int | None = None
     target_fitness: float | None = None
     log_dir: str = "log"
@@ -138,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=d.solver_threads,
         help="BLAS threads of ask and tell (default: min(4, cores)); keep it to reproduce a run",
+    )
+    p.add_argument(
+        "--lockstep",
+        action=flag,
+        default=d.lockstep,
+        help="step several episodes together where the env allows it (same results, faster)",
     )
     p.add_argument("--max_generations", type=int, default=None, help="stop after N generations")
     p.add_argument("--target_fitness", type=float, default=None, help="stop at this eval score")

@@ -24,6 +24,7 @@ RESUMABLE = (
     "num_worker_trial",
     "solver_threads",
     "log_dir",
+    "lockstep",  # the same episodes, played together or one at a time
 )
 
 

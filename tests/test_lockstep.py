@@ -1,0 +1,74 @@
+"""Episodes in lockstep: each row steps, and each episode returns, exactly as it would alone."""
+
+import numpy as np
+import pytest
+
+from envs.spec import EnvSpec
+from estool.evaluation.local import PolicyEvaluator
+from estool.presets import PRESETS, Preset, mlp, preset_for
+from models.registry import make_policy
+
+VECTOR_IDS = ["CartPoleSwingUp-v0", "Pendulum-v1"]
+
+
+@pytest.mark.parametrize("env_id", VECTOR_IDS)
+def test_a_vector_env_steps_each_row_as_the_single_env(env_id):
+    spec = EnvSpec(env_id)
+    seeds = [3, 14, 15, 92, 65, 35]
+    venv = spec.make_vector()
+    singles = [spec.make() for _ in seeds]
+    obs = venv.reset(np.array(seeds))
+    for row, (env, seed) in enumerate(zip(singles, seeds, strict=True)):
+        np.testing.assert_array_equal(obs[row], env.reset(seed=seed)[0])
+    rng = np.random.default_rng(0)
+    playing = list(range(len(seeds)))
+    for _ in range(1000):
+        # large pushes, so that cart-poles leave the track at different steps
+        actions = rng.uniform(-3.0, 3.0, size=(len(playing), 1))
+        obs, rewards, terminated, truncated = venv.step(actions)
+        for row, episode in enumerate(playing):
+            o, r, te, tr, _ = singles[episode].step(actions[row])
+            np.testing.assert_array_equal(obs[row], o)
+            assert (rewards[row], terminated[row], truncated[row]) == (r, te, tr)
+        done = terminated | truncated
+        playing = [episode for episode, d in zip(playing, done, strict=True) if not d]
+        if not playing:
+            break
+        venv.keep(~done)
+    assert not playing
+
+
+def presets():
+    timed = Preset("timed", EnvSpec("CartPoleSwingUp-v0"), mlp(5, 1, (8, 4), time_factor=1000))
+    return [PRESETS["cartpole_swingup"], PRESETS["pendulum"], preset_for("Pendulum-v1"), timed]
+
+
+@pytest.mark.parametrize("preset", presets(), ids=lambda p: p.name)
+def test_lockstep_returns_are_the_one_at_a_time_returns_whatever_the_batch(preset):
+    count = make_policy(preset.policy).param_count
+    solutions = 0.5 * np.random.default_rng(1).standard_normal((5, count))
+    seeds = np.arange(5 * 4).reshape(5, 4) * 7 + 1
+    alone = PolicyEvaluator(preset, lockstep=False)
+    together = PolicyEvaluator(preset)
+    assert together.venv is not None
+    expected = alone.play(solutions, seeds, max_len=400)
+    np.testing.assert_array_equal(together.play(solutions, seeds, max_len=400), expected)
+    for i in range(5):  # one solution's episodes, whole and in parts, as MPI tasks hold them
+        whole = together.episodes(solutions[i], seeds[i], max_len=400)
+        parts = [
+            together.episodes(solutions[i], part, max_len=400)
+            for part in (seeds[i, :3], seeds[i, 3:])
+        ]
+        np.testing.assert_array_equal(whole, (expected[0][i], expected[1][i]))
+        np.testing.assert_array_equal(np.concatenate([p[0] for p in parts]), expected[0][i])
+
+
+def test_policies_that_draw_random_numbers_play_one_at_a_time():
+    noisy = Preset(
+        "noisy", EnvSpec("CartPoleSwingUp-v0"), mlp(5, 1, (10, 0), output_noise=(False, True))
+    )
+    evaluator = PolicyEvaluator(noisy)
+    params = np.zeros(make_policy(noisy.policy).param_count)
+    assert evaluator._batch(params, True, 4) is None
+    rnn = PolicyEvaluator(PRESETS["pendulum_rnn"])  # recurrent: no batched form yet
+    assert rnn._batch(np.zeros(make_policy(rnn.preset.policy).param_count), True, 4) is None
