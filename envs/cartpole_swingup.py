@@ -125,7 +125,11 @@ class CartPoleSwingUpEnv(gym.Env):
 
 
 class CartPoleSwingUpVector:
-    """B episodes of `CartPoleSwingUpEnv` in lockstep (see `envs.vector`): state (B,) arrays."""
+    """B episodes of `CartPoleSwingUpEnv` in lockstep (see `envs.vector`): state (B,) arrays.
+
+    cos(theta) and sin(theta) are computed once a step, for the observation, and serve the
+    reward and the next step's dynamics (the single env calls libm for each: the same values).
+    """
 
     accepts = ("max_steps", "dt")
 
@@ -133,9 +137,11 @@ class CartPoleSwingUpVector:
         self.max_steps, self.dt = max_steps, dt
 
     def _observation(self) -> np.ndarray:
-        theta = self.theta
-        columns = (self.x, self.x_dot, vector.cos(theta), vector.sin(theta), self.theta_dot)
-        return np.stack(columns, axis=1).astype(np.float32)
+        self.cos, self.sin = vector.cos(self.theta), vector.sin(self.theta)
+        obs = np.empty((len(self.x), 5), np.float32)
+        for column, values in enumerate((self.x, self.x_dot, self.cos, self.sin, self.theta_dot)):
+            obs[:, column] = values
+        return obs
 
     def reset(self, seeds) -> np.ndarray:
         state = np.array([reset_state(seeding.np_random(int(seed))[0]) for seed in seeds])
@@ -146,22 +152,23 @@ class CartPoleSwingUpVector:
     def step(self, actions: np.ndarray):
         force = np.clip(np.asarray(actions, np.float64)[:, 0], -1.0, 1.0) * FORCE_MAG
         x, x_dot, theta, theta_dot = self.x, self.x_dot, self.theta, self.theta_dot
-        s, c = vector.sin(theta), vector.cos(theta)
-        square = vector.square
+        s, c, square = self.sin, self.cos, vector.square
         x_acc, theta_acc = accelerations(force, x_dot, square(theta_dot), s, c, square(c))
         dt = self.dt
-        x, theta = x + x_dot * dt, theta + theta_dot * dt
-        self.x, self.x_dot, self.theta = x, x_dot + x_acc * dt, theta
-        self.theta_dot = theta_dot + theta_acc * dt
+        self.x = x = x + x_dot * dt
+        self.theta = theta + theta_dot * dt
+        self.x_dot, self.theta_dot = x_dot + x_acc * dt, theta_dot + theta_acc * dt
         self.steps += 1
-        reward = (vector.cos(theta) + 1.0) / 2.0
-        terminated = ~((-X_THRESHOLD <= x) & (x <= X_THRESHOLD))
+        obs = self._observation()
+        reward = (self.cos + 1.0) / 2.0
+        terminated = ~(np.abs(x) <= X_THRESHOLD)  # NaN too, as `not -X <= x <= X`
         truncated = np.full(len(x), self.steps >= self.max_steps)
-        return self._observation(), reward, terminated, truncated
+        return obs, reward, terminated, truncated
 
     def keep(self, rows: np.ndarray) -> None:
         self.x, self.x_dot = self.x[rows], self.x_dot[rows]
         self.theta, self.theta_dot = self.theta[rows], self.theta_dot[rows]
+        self.cos, self.sin = self.cos[rows], self.sin[rows]
 
 
 def draw_cartpole(state: np.ndarray, size: int = 400) -> np.ndarray:

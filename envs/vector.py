@@ -50,28 +50,25 @@ def make_vector(env_id: str, kwargs: dict, wrappers: tuple[str, ...] = ()) -> Ve
     return cls(**kwargs)
 
 
-def _trig_matches_math() -> bool:
-    """numpy's float64 sin and cos are libm's on most builds; some SIMD builds (AVX512 SVML) round
-    differently in the last bit. Probed once, on values that cover the range the envs see."""
+def _float_square(a: np.ndarray) -> np.ndarray:
+    return np.float_power(a, 2.0)
+
+
+def _elementwise(function):
+    """`function` (float -> float) applied to each element of a (B,) array, in Python."""
+    return lambda a: np.array([function(v) for v in a.tolist()], dtype=np.float64)
+
+
+def _matches(array_function, float_function) -> bool:
+    """Whether numpy's array function rounds as the float one (libm) on values that cover the
+    range the envs see: true on most builds, not on some SIMD ones (AVX512 SVML)."""
     probe = np.linspace(-60.0, 60.0, 4001)
-    return all(
-        np.array_equal(f(probe), [g(v) for v in probe.tolist()])
-        for f, g in ((np.sin, math.sin), (np.cos, math.cos))
-    )
+    return np.array_equal(array_function(probe), [float_function(v) for v in probe.tolist()])
 
 
-def square(a: np.ndarray) -> np.ndarray:
-    """(B,) squares as a float's `x**2` gives them: libm's `pow(x, 2)` (numpy's `x**2` on an
-    array is `x * x`, which differs from it in the last bit for about 0.1% of inputs)."""
-    return np.array([v**2 for v in a.tolist()], dtype=np.float64)
-
-
-if _trig_matches_math():
-    sin, cos = np.sin, np.cos
-else:  # element by element with libm: slower, but each row as the single env computes it
-
-    def sin(a: np.ndarray) -> np.ndarray:
-        return np.array([math.sin(v) for v in a.tolist()], dtype=np.float64)
-
-    def cos(a: np.ndarray) -> np.ndarray:
-        return np.array([math.cos(v) for v in a.tolist()], dtype=np.float64)
+# sin, cos, square: (B,) -> (B,), each element as the single env's float arithmetic gives it.
+# `square` is libm's pow(x, 2), as a float's `x**2`; numpy's `x**2` on an array is `x * x`, which
+# differs from it in the last bit for about 0.1% of inputs, but `float_power` calls pow.
+sin = np.sin if _matches(np.sin, math.sin) else _elementwise(math.sin)
+cos = np.cos if _matches(np.cos, math.cos) else _elementwise(math.cos)
+square = _float_square if _matches(_float_square, lambda v: v**2) else _elementwise(lambda v: v**2)

@@ -68,6 +68,7 @@ def test_same_history_for_1_and_2_workers_with_a_large_cma(tmp_path):
 def test_episodes_split_over_workers_give_the_serial_fitness(tmp_path):
     # popsize 4 on 3 workers: each solution's 3 episodes go out as 3 one-episode tasks
     args = ("-e", "3", "--batch_mode", "min", "--popsize", "4", "--max_generations", "3")
+    args += ("--no-lockstep",)
     assert_same_history(tmp_path, (*BASE, *args), (1, 3))
     (one,), (three,) = (Path(tmp_path / n).glob("*.4.json") for n in ("1", "3"))
     assert one.read_text() == three.read_text()
@@ -90,6 +91,10 @@ def test_task_plan_keeps_every_worker_busy_to_the_end():
     assert sizes(plan_tasks(16, 32, 2)) == [8] * 60 + [1] * 32
     assert sizes(plan_tasks(16, 256, 64)) == [2] * 1920 + [1] * 256
     assert sizes(plan_tasks(5, 2, 4)) == [1] * 10  # never below one episode
+    # in lockstep, a solution's episodes are one task, split only to give every worker one
+    assert sizes(plan_tasks(16, 8, 2, lockstep=True)) == [16] * 8
+    assert sizes(plan_tasks(100, 1, 4, lockstep=True)) == [25] * 4
+    assert sizes(plan_tasks(16, 2, 5, lockstep=True)) == [6, 5, 5] * 2
     # a generation ends on single episodes in solution order
     assert [(i, e[0]) for i, e in plan_tasks(4, 64, 2)[-4:]] == [(63, 0), (63, 1), (63, 2), (63, 3)]
 

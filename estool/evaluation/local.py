@@ -33,13 +33,16 @@ class PolicyEvaluator:
         self.bytes_sent = 0
         self.worker_seconds = 0.0
 
+    def lockstep(self, train: bool) -> bool:
+        """Whether several episodes (training ones with `train`) play in lockstep here."""
+        if self.venv is None or (train and self.preset.env.wrappers):
+            return False
+        return getattr(self.policy, "deterministic", False) and hasattr(self.policy, "batch")
+
     def _batch(self, params: np.ndarray, train: bool, count: int):
         """The batched policy for `count` episodes of `params` (num_params,) or (count, ...),
         or None when they play one at a time."""
-        if self.venv is None or count < 2 or (train and self.preset.env.wrappers):
-            return None
-        batch = getattr(self.policy, "batch", None)
-        return batch(params) if batch is not None else None
+        return self.policy.batch(params) if count > 1 and self.lockstep(train) else None
 
     def episodes(
         self,

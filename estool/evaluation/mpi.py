@@ -91,10 +91,15 @@ class MPIMaster:
         """solutions (n, num_params), seeds (n, k) -> returns (n, k), steps (n, k)."""
         return Round(self, solutions, seeds, max_len, train).run()
 
+    def own_evaluator(self):
+        """Rank 0's player (built on first use; every rank builds the same)."""
+        self.evaluator = self.evaluator or self.make_evaluator()
+        return self.evaluator
+
     def play_own(self, index, params, seeds, max_len, train, serve):
         """Rank 0's share: solution `index`'s episodes (k,) -> returns (k,), steps (k,), calling
         `serve` every few steps."""
-        self.evaluator = self.evaluator or self.make_evaluator()
+        self.own_evaluator()
         start = time.perf_counter()
         try:
             played = self.evaluator.episodes(params, seeds, max_len, train, poll=serve)
@@ -134,7 +139,10 @@ class Round:
         self.returns = np.full(self.seeds.shape, np.nan)
         self.lengths = np.zeros(self.seeds.shape)
         workers = master.workers
-        self.tasks = plan_tasks(self.seeds.shape[1], len(self.solutions), len(workers) + 1)
+        lockstep = master.own_evaluator().lockstep(train)
+        self.tasks = plan_tasks(
+            self.seeds.shape[1], len(self.solutions), len(workers) + 1, lockstep
+        )
         self.pending = list(range(len(self.tasks)))[::-1]  # task ids, next one last
         self.assigned = dict.fromkeys(workers, 0)  # tasks sent to a worker, not yet back
         self.holds = dict.fromkeys(workers, -1)  # the solution whose vector a worker has last

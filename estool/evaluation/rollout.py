@@ -97,19 +97,23 @@ def play_lockstep(
     returns = np.zeros(count)
     steps = np.full(count, max_len, dtype=np.int64)
     playing = np.arange(count)  # the episodes of the rows still in the arrays
+    totals = np.zeros(count)  # their returns so far, row by row
+    step, act = venv.step, policy_batch.act
     for t in range(max_len):
         if poll is not None and t % POLL_STEPS == 0:
             poll()
-        obs, rewards, terminated, truncated = venv.step(action(policy_batch.act(obs, t)))
-        returns[playing] += rewards
+        obs, rewards, terminated, truncated = step(action(act(obs, t)))
+        totals += rewards
         done = terminated | truncated
         if done.any():
-            steps[playing[done]] = t + 1
+            ended = playing[done]
+            returns[ended], steps[ended] = totals[done], t + 1
             rows = ~done
-            playing = playing[rows]
+            playing, totals = playing[rows], totals[rows]
             if not playing.size:
-                break
+                return returns, steps
             venv.keep(rows)
             policy_batch.keep(rows)
             obs = obs[rows]
+    returns[playing] = totals
     return returns, steps
