@@ -35,15 +35,14 @@ class PendulumVector:
     def step(self, actions: np.ndarray):
         th, thdot = self.theta, self.theta_dot
         g, m, l, dt = self.g, MASS, LENGTH, DT  # noqa: E741  (Gymnasium's names)
-        u = np.clip(np.asarray(actions, np.float64), -MAX_TORQUE, MAX_TORQUE)[:, 0]
+        u = np.minimum(np.maximum(actions[:, 0], -MAX_TORQUE), MAX_TORQUE)  # np.clip's values
         square = vector.square
         costs = square(angle_normalize(th)) + 0.1 * square(thdot) + 0.001 * square(u)
         newthdot = thdot + (3 * g / (2 * l) * vector.sin(th) + 3.0 / (m * l**2) * u) * dt
-        newthdot = np.clip(newthdot, -MAX_SPEED, MAX_SPEED)
+        newthdot = np.minimum(np.maximum(newthdot, -MAX_SPEED), MAX_SPEED)
         self.theta, self.theta_dot = th + newthdot * dt, newthdot
         self.steps += 1
-        truncated = np.full(len(th), self.steps >= MAX_STEPS)
-        return self._observation(), -costs, np.zeros(len(th), bool), truncated
+        return self._observation(), -costs, np.zeros(len(th), bool), self.steps >= MAX_STEPS
 
     def keep(self, rows: np.ndarray) -> None:
         self.theta, self.theta_dot = self.theta[rows], self.theta_dot[rows]

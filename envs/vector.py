@@ -7,7 +7,8 @@ same order, so an episode's return is the same, bit for bit, alone or in any bat
 share a batch depends on how the work was spread over workers, and results must not.
 
     reset(seeds (B,)) -> obs (B, *obs_shape)
-    step(actions (B, *action_shape)) -> obs, rewards (B,) float64, terminated (B,), truncated (B,)
+    step(actions (B, *action_shape)) -> obs, rewards (B,) float64, terminated (B,) bool,
+                                         truncated: (B,) bool, or one bool for every row
     keep(rows (B,) bool) -> None          only the rows still playing remain
 
 `make_vector(spec)` gives the vector env of a spec, or None where there is none (the rollout

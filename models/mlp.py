@@ -146,7 +146,9 @@ class MLPBatch:
         """Start of the episodes (a feed-forward policy keeps no state)."""
 
     def act(self, obs: np.ndarray, t: int = 0) -> np.ndarray:
-        h = np.asarray(obs, dtype=np.float64).reshape(len(obs), -1)
+        # C order: numpy hands a row to BLAS only when its numbers are adjacent; a strided row
+        # goes through numpy's own loop, which sums in another order than the single policy's
+        h = np.ascontiguousarray(obs, dtype=np.float64).reshape(len(obs), -1)
         if self.time_factor > 0:
             h = np.concatenate([h, np.full((len(h), 1), t / self.time_factor)], axis=1)
         for w, b, f in self.layers:

@@ -26,6 +26,7 @@ def test_a_vector_env_steps_each_row_as_the_single_env(env_id):
         # large pushes, so that cart-poles leave the track at different steps
         actions = rng.uniform(-3.0, 3.0, size=(len(playing), 1))
         obs, rewards, terminated, truncated = venv.step(actions)
+        truncated = np.broadcast_to(truncated, terminated.shape)
         for row, episode in enumerate(playing):
             o, r, te, tr, _ = singles[episode].step(actions[row])
             np.testing.assert_array_equal(obs[row], o)
@@ -72,3 +73,16 @@ def test_policies_that_draw_random_numbers_play_one_at_a_time():
     assert evaluator._batch(params, True, 4) is None
     rnn = PolicyEvaluator(PRESETS["pendulum_rnn"])  # recurrent: no batched form yet
     assert rnn._batch(np.zeros(make_policy(rnn.preset.policy).param_count), True, 4) is None
+
+
+def test_a_batched_policy_gives_each_row_the_single_policys_output_in_any_memory_order():
+    preset = Preset("timed", EnvSpec("CartPoleSwingUp-v0"), mlp(5, 3, (8, 4), time_factor=1000))
+    policy = make_policy(preset.policy)
+    params = np.random.default_rng(4).standard_normal((6, policy.param_count))
+    obs = np.random.default_rng(5).standard_normal((6, 5)).astype(np.float32)
+    for rows, batch in ((params, policy.batch(params)), (params[:1], policy.batch(params[0]))):
+        for layout in (obs[: len(rows)], np.asfortranarray(obs[: len(rows)])):
+            out = batch.act(layout, 7)
+            for i, row in enumerate(rows):
+                policy.set_params(row)
+                np.testing.assert_array_equal(out[i], policy.act(obs[i], 7))
