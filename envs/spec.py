@@ -72,8 +72,12 @@ class EnvSpec:
             low = action_space.low.astype(np.float64).reshape(-1)
             span = action_space.high.astype(np.float64).reshape(-1) - low
             if np.all(np.isfinite(low)) and np.all(np.isfinite(span)):
+                # minimum(maximum()): np.clip's values without its Python-level wrapper
                 return lambda output: in_shape(
-                    low + (np.clip(np.asarray(output, np.float64), -1.0, 1.0) + 1.0) * 0.5 * span
+                    low
+                    + (np.minimum(np.maximum(np.asarray(output, np.float64), -1.0), 1.0) + 1.0)
+                    * 0.5
+                    * span
                 )
         if shape == (outputs,):
             return _unchanged
