@@ -48,10 +48,11 @@ SETTINGS = [
 ]
 
 
-def ours(game: str, n: int, t: int, e: int, seconds: float) -> float:
+def ours(game: str, n: int, t: int, e: int, seconds: float, extra: tuple = ()) -> float:
     with tempfile.TemporaryDirectory() as log_dir:
         cmd = [sys.executable, str(ROOT / "train.py"), game, "-o", "openes", "-n", str(n)]
         cmd += ["-t", str(t), "-e", str(e), "--eval_steps", str(10**9), "--log_dir", log_dir]
+        cmd += list(extra)
         process = subprocess.Popen(
             cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
@@ -97,6 +98,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="per training run")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--only", nargs="+", help="games to run (default: all)")
+    parser.add_argument(
+        "--ours", default="", help="more flags for this project's runs, e.g. '--no-lockstep'"
+    )
     args = parser.parse_args()
     if not (Path(args.reference) / "venv" / "bin" / "python").exists():
         raise SystemExit(f"no original estool at {args.reference}: run its setup.sh first")
@@ -109,7 +113,7 @@ def main() -> None:
             continue
         pairs = []
         for _ in range(args.rounds):
-            mine = ours(game, n, t, e, args.seconds)
+            mine = ours(game, n, t, e, args.seconds, tuple(args.ours.split()))
             theirs = (
                 original(args.reference, game, n, t, e, args.seconds)
                 if game != "pendulum"

@@ -9,7 +9,8 @@ Protocol (all point-to-point; typed buffers, nothing pickled on the way, no quan
   master -> worker  STOP   empty, explicit shutdown
 A task is `k` episodes of one solution (`plan_tasks`): all of them when there are enough
 solutions to keep every rank busy to the end, a part otherwise (`-e 16` with a few solutions
-per rank), and single episodes at the very end of a generation. The master reduces the returns
+per rank), and single episodes at the very end of a generation; where the ranks play a task's
+episodes in lockstep, all of them (split only to give every rank a task). The master reduces the returns
 to fitness (the trainer), so the result does not depend on how the episodes were spread.
 Work is handed out one task at a time to whichever worker has room (IN_FLIGHT queued per worker,
 so that a worker never waits for the master between two tasks; one per worker once fewer tasks
