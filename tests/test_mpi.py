@@ -75,28 +75,48 @@ def test_episodes_split_over_workers_give_the_serial_fitness(tmp_path):
 
 
 def sizes(tasks):
-    return [len(episodes) for _, episodes in tasks]
+    """Episodes per task."""
+    return [sum(len(episodes) for _, episodes in pieces) for pieces in tasks]
 
 
 def test_task_plan_keeps_every_worker_busy_to_the_end():
-    # every episode of every solution exactly once
+    # every episode of every solution exactly once, in either mode
     for args in [(1, 32, 2), (4, 32, 2), (16, 32, 2), (7, 3, 8), (16, 256, 64), (5, 2, 4)]:
-        tasks = plan_tasks(*args)
-        played = sorted((i, e) for i, episodes in tasks for e in episodes)
-        assert played == [(i, e) for i in range(args[1]) for e in range(args[0])]
-    assert [(i, list(e)) for i, e in plan_tasks(1, 3, 2)] == [(0, [0]), (1, [0]), (2, [0])]
+        for lockstep in (False, True):
+            tasks = plan_tasks(*args, lockstep=lockstep)
+            played = sorted((i, e) for pieces in tasks for i, episodes in pieces for e in episodes)
+            assert played == [(i, e) for i in range(args[1]) for e in range(args[0])]
+    assert [[(i, list(e)) for i, e in t] for t in plan_tasks(1, 3, 2)] == [
+        [(0, [0])],
+        [(1, [0])],
+        [(2, [0])],
+    ]
     # enough solutions per worker: whole solutions, the last 2 per worker in single episodes
     assert sizes(plan_tasks(4, 64, 2)) == [4] * 60 + [1] * 16
     # too few: near-equal parts for 32 tasks per worker, the last 2 per worker in single episodes
     assert sizes(plan_tasks(16, 32, 2)) == [8] * 60 + [1] * 32
     assert sizes(plan_tasks(16, 256, 64)) == [2] * 1920 + [1] * 256
     assert sizes(plan_tasks(5, 2, 4)) == [1] * 10  # never below one episode
-    # in lockstep, a solution's episodes are one task, split only to give every worker one
-    assert sizes(plan_tasks(16, 8, 2, lockstep=True)) == [16] * 8
-    assert sizes(plan_tasks(100, 1, 4, lockstep=True)) == [25] * 4
-    assert sizes(plan_tasks(16, 2, 5, lockstep=True)) == [6, 5, 5] * 2
     # a generation ends on single episodes in solution order
-    assert [(i, e[0]) for i, e in plan_tasks(4, 64, 2)[-4:]] == [(63, 0), (63, 1), (63, 2), (63, 3)]
+    tail = [(t[0][0], t[0][1][0]) for t in plan_tasks(4, 64, 2)[-4:]]
+    assert tail == [(63, 0), (63, 1), (63, 2), (63, 3)]
+
+
+def test_lockstep_tasks_are_up_to_64_episodes_of_consecutive_solutions():
+    # 8 solutions x 16 episodes on 2 ranks: at least 2 tasks a rank, of 32 episodes
+    tasks = plan_tasks(16, 8, 2, lockstep=True)
+    assert sizes(tasks) == [32] * 4
+    assert [[i for i, _ in pieces] for pieces in tasks] == [[0, 1], [2, 3], [4, 5], [6, 7]]
+    assert sizes(plan_tasks(16, 256, 2, lockstep=True)) == [64] * 64  # at most 64
+    assert sizes(plan_tasks(100, 1, 4, lockstep=True)) == [13] * 4 + [12] * 4  # one solution
+    assert sizes(plan_tasks(1, 3, 4, lockstep=True)) == [1] * 3  # never an empty task
+    # a solution cut between tasks: its episodes, in order, across them
+    tasks = plan_tasks(3, 2, 1, lockstep=True, task_rows=2)
+    assert [[(i, list(e)) for i, e in t] for t in tasks] == [
+        [(0, [0, 1])],
+        [(0, [2]), (1, [0])],
+        [(1, [1, 2])],
+    ]
 
 
 def test_worker_exception_stops_the_run_with_its_traceback(tmp_path):

@@ -7,6 +7,7 @@ import time
 import numpy as np
 
 from estool.evaluation.rollout import episode_limit, play_lockstep, simulate
+from estool.evaluation.scheduler import plan_tasks
 from estool.presets import Preset
 from models.registry import make_policy
 
@@ -64,6 +65,29 @@ class PolicyEvaluator:
         env = self.train_env if train else self.env
         return simulate(self.policy, env, self.preset.env, seeds, limit, poll=poll)
 
+    def play_pieces(
+        self,
+        vectors: list[np.ndarray],
+        seeds: list[np.ndarray],
+        max_len: int | None = None,
+        train: bool = True,
+        poll=None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pieces of a task, vectors[j] (num_params,) on seeds[j] (k_j,), played together where
+        they can be -> returns (k,), steps (k,) in piece order (k = sum k_j)."""
+        if len(vectors) == 1:
+            return self.episodes(vectors[0], seeds[0], max_len, train, poll)
+        counts = [len(part) for part in seeds]
+        flat = np.concatenate(seeds)
+        batch = self._batch(np.repeat(np.stack(vectors), counts, axis=0), train, len(flat))
+        if batch is not None:
+            limit = episode_limit(self.preset.env, max_len)
+            return play_lockstep(batch, self.venv, self.action_rows, flat, limit, poll)
+        played = [
+            self.episodes(v, s, max_len, train, poll) for v, s in zip(vectors, seeds, strict=True)
+        ]
+        return np.concatenate([r for r, _ in played]), np.concatenate([n for _, n in played])
+
     def play(
         self,
         solutions: np.ndarray,
@@ -71,28 +95,28 @@ class PolicyEvaluator:
         max_len: int | None = None,
         train: bool = True,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """solutions (n, num_params), seeds (n, k) -> returns (n, k), steps (n, k)."""
+        """solutions (n, num_params), seeds (n, k) -> returns (n, k), steps (n, k).
+
+        In lockstep, every (solution, episode) pair is a row, LOCKSTEP_ROWS at a time."""
         seeds = np.asarray(seeds)
         solutions = np.asarray(solutions, dtype=np.float64)
         start = time.perf_counter()
-        if self._batch(solutions[0], train, seeds.size) is None:
-            returns, lengths = np.empty(seeds.shape), np.empty(seeds.shape)
-            for i, (params, episode_seeds) in enumerate(zip(solutions, seeds, strict=True)):
-                returns[i], lengths[i] = self.episodes(params, episode_seeds, max_len, train)
-        else:  # every (solution, episode) pair a row, LOCKSTEP_ROWS at a time
-            owner = np.repeat(np.arange(len(solutions)), seeds.shape[1])
-            flat_seeds = seeds.reshape(-1)
-            limit = episode_limit(self.preset.env, max_len)
-            parts = []
-            for lo in range(0, len(owner), LOCKSTEP_ROWS):
-                rows = owner[lo : lo + LOCKSTEP_ROWS]
-                params = solutions[rows[0]] if len(solutions) == 1 else solutions[rows]
-                batch = self._batch(params, train, len(rows))
-                chunk_seeds = flat_seeds[lo : lo + LOCKSTEP_ROWS]
-                parts.append(play_lockstep(batch, self.venv, self.action_rows, chunk_seeds, limit))
-            returns, lengths = (
-                np.concatenate(p).reshape(seeds.shape) for p in zip(*parts, strict=True)
+        returns, lengths = np.empty(seeds.shape), np.empty(seeds.shape)
+        if self.lockstep(train):
+            tasks = plan_tasks(seeds.shape[1], len(solutions), 1, True, LOCKSTEP_ROWS)
+        else:
+            tasks = [[(index, np.arange(seeds.shape[1]))] for index in range(len(solutions))]
+        for pieces in tasks:
+            vectors = [solutions[index] for index, _ in pieces]
+            played = self.play_pieces(
+                vectors, [seeds[index, episodes] for index, episodes in pieces], max_len, train
             )
+            start_row = 0
+            for index, episodes in pieces:
+                end = start_row + len(episodes)
+                returns[index, episodes] = played[0][start_row:end]
+                lengths[index, episodes] = played[1][start_row:end]
+                start_row = end
         self.worker_seconds += time.perf_counter() - start
         return returns, lengths
 

@@ -1,17 +1,20 @@
 """Master/worker transport over MPI (mpi4py): rank 0 runs the solver, and every rank plays rollouts.
 
 Protocol (all point-to-point; typed buffers, nothing pickled on the way, no quantization):
-  master -> worker  TASK   int64 (4 + k,): task id, max_len (-1: none), train, fresh, k seeds;
-                    then, if `fresh`, PARAMS the solution's float64 vector (num_params,) with
-                    `Isend` (otherwise the worker reuses the vector it received last)
+  master -> worker  TASK   int64 (4 + 2p + k,): task id, max_len (-1: none), train, p pieces;
+                    then (fresh, k_j) for each piece j; then the k = sum k_j seeds. A piece is
+                    k_j episodes of one solution. Then, for each `fresh` piece, PARAMS its
+                    solution's float64 vector (num_params,) with `Isend` (otherwise the worker
+                    reuses the vector it received last)
   worker -> master  RESULT float64 (2 + 2k,): task id, seconds spent playing, k returns, k steps
                     or ERROR (task id, traceback text), pickled: it ends the run
   master -> worker  STOP   empty, explicit shutdown
-A task is `k` episodes of one solution (`plan_tasks`): all of them when there are enough
-solutions to keep every rank busy to the end, a part otherwise (`-e 16` with a few solutions
-per rank), and single episodes at the very end of a generation; where the ranks play a task's
-episodes in lockstep, all of them (split only to give every rank a task). The master reduces the returns
-to fitness (the trainer), so the result does not depend on how the episodes were spread.
+One at a time, a task is one piece (`plan_tasks`): all of a solution's episodes when there are
+enough solutions to keep every rank busy to the end, a part otherwise (`-e 16` with a few
+solutions per rank), and single episodes at the very end of a generation. Where the ranks play
+in lockstep, a task is up to 64 episodes of consecutive solutions, stepped together. The master
+reduces the returns to fitness (the trainer), so the result does not depend on how the episodes
+were spread.
 Work is handed out one task at a time to whichever worker has room (IN_FLIGHT queued per worker,
 so that a worker never waits for the master between two tasks; one per worker once fewer tasks
 are left than workers, so that the last ones go to idle workers): a long episode never leaves
@@ -97,18 +100,19 @@ class MPIMaster:
         self.evaluator = self.evaluator or self.make_evaluator()
         return self.evaluator
 
-    def play_own(self, index, params, seeds, max_len, train, serve):
-        """Rank 0's share: solution `index`'s episodes (k,) -> returns (k,), steps (k,), calling
-        `serve` every few steps."""
+    def play_own(self, pieces, vectors, seeds, max_len, train, serve):
+        """Rank 0's share: a task's episodes -> returns (k,), steps (k,), calling `serve` every
+        few steps."""
         self.own_evaluator()
         start = time.perf_counter()
         try:
-            played = self.evaluator.episodes(params, seeds, max_len, train, poll=serve)
+            played = self.evaluator.play_pieces(vectors, seeds, max_len, train, poll=serve)
         except WorkerError:
             raise
         except Exception as error:
             text = traceback.format_exc()
-            raise WorkerError(f"worker rank 0 failed on solution {index}:\n{text}") from error
+            where = solutions_of(pieces)
+            raise WorkerError(f"worker rank 0 failed on {where}:\n{text}") from error
         self.worker_seconds += time.perf_counter() - start
         return played
 
@@ -160,11 +164,13 @@ class Round:
         for worker in self.master.workers:
             self.fill(worker)
         while self.pending:  # rank 0 plays the next task while the workers play theirs
-            index, episodes = self.tasks[self.pending.pop()]
-            self.returns[index, episodes], self.lengths[index, episodes] = self.master.play_own(
-                index, self.solutions[index], self.seeds[index, episodes], self.max_len,
-                self.train, self.serve,
-            )  # fmt: skip
+            pieces = self.tasks[self.pending.pop()]
+            vectors = [self.solutions[index] for index, _ in pieces]
+            seeds = [self.seeds[index, episodes] for index, episodes in pieces]
+            played = self.master.play_own(
+                pieces, vectors, seeds, self.max_len, self.train, self.serve
+            )
+            self.store(pieces, *played)
             self.serve(now=True)
         while any(self.assigned.values()):  # nothing left to play: wait for the last results
             self.receive(wait(self.comm, MPI.ANY_SOURCE, MPI.ANY_TAG))
@@ -173,20 +179,38 @@ class Round:
 
     def hand_out(self, worker: int) -> None:
         task_id = self.pending.pop()
-        index, episodes = self.tasks[task_id]
-        fresh = self.holds[worker] != index
-        flags = [task_id, -1 if self.max_len is None else self.max_len, self.train, fresh]
-        header = np.concatenate([flags, self.seeds[index, episodes]]).astype(np.int64)
-        self.comm.Send(header, dest=worker, tag=TASK)  # a few bytes: sent eagerly
+        pieces = self.tasks[task_id]
+        fresh, held = [], self.holds[worker]
+        for index, _ in pieces:  # only a task's first piece can be the solution a worker holds
+            fresh.append(index != held)
+            held = index
+        head = [task_id, -1 if self.max_len is None else self.max_len, self.train, len(pieces)]
+        for (_, episodes), new in zip(pieces, fresh, strict=True):
+            head += [new, len(episodes)]
+        seeds = [self.seeds[index, episodes] for index, episodes in pieces]
+        header = np.concatenate([head, *seeds]).astype(np.int64)
+        self.comm.Send(header, dest=worker, tag=TASK)  # a few hundred bytes: sent eagerly
         self.master.bytes_sent += header.nbytes
-        if fresh:
-            # non-blocking: a large buffer goes by rendezvous, and a blocking Send would spin
-            # until the worker, still busy with its queued task, posts the receive
-            vector = self.solutions[index]
-            self.sends.append(self.comm.Isend(vector, dest=worker, tag=PARAMS))
-            self.master.bytes_sent += vector.nbytes
-            self.holds[worker] = index
+        for (index, _), new in zip(pieces, fresh, strict=True):
+            if new:
+                # non-blocking: a large buffer goes by rendezvous, and a blocking Send would
+                # spin until the worker, still busy with its queued task, posts the receive
+                vector = self.solutions[index]
+                self.sends.append(self.comm.Isend(vector, dest=worker, tag=PARAMS))
+                self.master.bytes_sent += vector.nbytes
+        self.holds[worker] = held
         self.assigned[worker] += 1
+
+    def store(self, pieces, returns: np.ndarray, lengths: np.ndarray) -> None:
+        """A task's results, (k,) in piece order, into the (n, num_episode) tables."""
+        start = 0
+        for index, episodes in pieces:
+            end = start + len(episodes)
+            self.returns[index, episodes], self.lengths[index, episodes] = (
+                returns[start:end],
+                lengths[start:end],
+            )
+            start = end
 
     def fill(self, worker: int) -> None:
         """Queue a second task only while there is enough left for every rank, rank 0 too."""
@@ -200,13 +224,12 @@ class Round:
         worker = status.Get_source()
         if status.Get_tag() == ERROR:
             task_id, text = self.comm.recv(source=worker, tag=ERROR)
-            index = self.tasks[task_id][0]
-            raise WorkerError(f"worker rank {worker} failed on solution {index}:\n{text}")
+            where = solutions_of(self.tasks[task_id])
+            raise WorkerError(f"worker rank {worker} failed on {where}:\n{text}")
         result = np.empty(status.Get_count(MPI.DOUBLE))
         self.comm.Recv(result, source=worker, tag=RESULT)
         self.assigned[worker] -= 1
-        index, episodes = self.tasks[int(result[0])]
-        self.returns[index, episodes], self.lengths[index, episodes] = np.split(result[2:], 2)
+        self.store(self.tasks[int(result[0])], *np.split(result[2:], 2))
         self.master.worker_seconds += result[1]
         self.fill(worker)
 
@@ -222,6 +245,12 @@ class Round:
         self.probe_at = time.perf_counter() + SERVE_SECONDS
 
 
+def solutions_of(pieces) -> str:
+    """'solution 3' or 'solutions 3, 4': what a task plays, for error messages."""
+    indices = [str(index) for index, _ in pieces]
+    return f"solution{'s' if len(indices) > 1 else ''} {', '.join(indices)}"
+
+
 def worker_loop(comm, make_evaluator, num_params: int) -> None:
     """Ranks 1..n-1: play the episodes of each task until STOP. Exceptions go back to the master."""
     from mpi4py import MPI
@@ -230,21 +259,27 @@ def worker_loop(comm, make_evaluator, num_params: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     evaluator = None
-    params = np.empty(num_params)
+    held = np.empty(num_params)  # the vector received last
     while True:
         status = wait(comm, 0, MPI.ANY_TAG)
         header = np.empty(status.Get_count(MPI.INT64_T), np.int64)
         comm.Recv(header, source=0, tag=status.Get_tag())
         if status.Get_tag() == STOP:
             break
-        task_id, max_len, train, fresh, seeds = *header[:4].tolist(), header[4:]
-        if fresh:
-            comm.Recv(params, source=0, tag=PARAMS)
+        task_id, max_len, train, count = header[:4].tolist()
+        flags = header[4 : 4 + 2 * count].reshape(count, 2)
+        seeds = np.split(header[4 + 2 * count :], np.cumsum(flags[:-1, 1]))
+        vectors = []
+        for fresh in flags[:, 0]:
+            if fresh:
+                held = np.empty(num_params)
+                comm.Recv(held, source=0, tag=PARAMS)
+            vectors.append(held)
         try:
             evaluator = evaluator or make_evaluator()
             start = time.perf_counter()
-            returns, steps = evaluator.episodes(
-                params, seeds, None if max_len < 0 else max_len, bool(train)
+            returns, steps = evaluator.play_pieces(
+                vectors, seeds, None if max_len < 0 else max_len, bool(train)
             )
             seconds = time.perf_counter() - start
             result = np.concatenate([[task_id, seconds], returns, steps]).astype(np.float64)

@@ -8,27 +8,44 @@ IN_FLIGHT = 2  # tasks queued per worker
 TASKS_PER_WORKER = 32  # split solutions' episodes into parts until there are this many per worker
 
 
+LOCKSTEP_TASK_ROWS = 64  # episodes of a lockstep task, at most (unless it takes more tasks)
+
+
 def plan_tasks(
-    num_episode: int, num_solutions: int, num_workers: int, lockstep: bool = False
-) -> list[tuple]:
-    """The tasks of one evaluation, in hand-out order: (solution index, episode indices) pairs.
+    num_episode: int,
+    num_solutions: int,
+    num_workers: int,
+    lockstep: bool = False,
+    task_rows: int = LOCKSTEP_TASK_ROWS,
+) -> list[list[tuple[int, np.ndarray]]]:
+    """The tasks of one evaluation, in hand-out order. A task is a list of pieces, (solution
+    index, episode indices), played together.
 
-    Whole solutions when there are TASKS_PER_WORKER per worker; otherwise each solution's
-    episodes in near-equal parts, never smaller than one episode. The generation's last
-    IN_FLIGHT tasks per worker are split into single episodes, so that the workers (rank 0
-    among them) finish together: the last one is about one episode behind the others.
+    One at a time, a task is one piece: a whole solution when there are TASKS_PER_WORKER per
+    worker; otherwise each solution's episodes in near-equal parts, never smaller than one
+    episode. The generation's last IN_FLIGHT tasks per worker are split into single episodes, so
+    that the workers (rank 0 among them) finish together: the last one is about one episode
+    behind the others.
 
-    With `lockstep` (the workers step a task's episodes together, `envs.vector`), a solution's
-    episodes are split only as far as it takes to give every worker a task (one solution scored
-    on many episodes): smaller parts would trade the batch, where the speed is, for a balance
-    that lockstep does not gain much from (a batch takes as long as its longest episode).
+    In `lockstep` (the workers step a task's episodes together, `envs.vector`), the episodes of
+    every solution, in order, are cut into near-equal tasks of at most `task_rows`, and at least
+    two a worker when there are several: a lockstep step costs nearly the same for 4 rows as for
+    64, so the batch is where the speed is, and a batch takes as long as its longest episode.
     """
-    wanted = -(-(1 if lockstep else TASKS_PER_WORKER) * num_workers // num_solutions)
     if lockstep:
-        parts = np.array_split(np.arange(num_episode), min(num_episode, max(1, wanted)))
-        return [(index, part) for index in range(num_solutions) for part in parts]
+        rows = num_solutions * num_episode
+        least = 2 * num_workers if num_workers > 1 else 1
+        count = min(rows, max(least, -(-rows // task_rows)))
+        tasks = []
+        for chunk in np.array_split(np.arange(rows), count):
+            owners = chunk // num_episode
+            tasks.append(
+                [(int(i), chunk[owners == i] % num_episode) for i in np.unique(owners).tolist()]
+            )
+        return tasks
+    wanted = -(-TASKS_PER_WORKER * num_workers // num_solutions)  # parts per solution, rounded up
     parts = np.array_split(np.arange(num_episode), min(num_episode, max(1, wanted)))
     tasks = [(index, part) for index in range(num_solutions) for part in parts]
     split = max(0, len(tasks) - IN_FLIGHT * num_workers)  # the last tasks go in single episodes
     singles = [(index, part[i : i + 1]) for index, part in tasks[split:] for i in range(len(part))]
-    return tasks[:split] + singles
+    return [[piece] for piece in tasks[:split] + singles]
