@@ -48,7 +48,7 @@ def presets():
 def test_lockstep_returns_are_the_one_at_a_time_returns_whatever_the_batch(preset):
     count = make_policy(preset.policy).param_count
     solutions = 0.5 * np.random.default_rng(1).standard_normal((5, count))
-    seeds = np.arange(5 * 4).reshape(5, 4) * 7 + 1
+    seeds = np.arange(5 * 10).reshape(5, 10) * 7 + 1
     alone = PolicyEvaluator(preset, lockstep=False)
     together = PolicyEvaluator(preset)
     assert together.venv is not None
@@ -58,7 +58,7 @@ def test_lockstep_returns_are_the_one_at_a_time_returns_whatever_the_batch(prese
         whole = together.episodes(solutions[i], seeds[i], max_len=400)
         parts = [
             together.episodes(solutions[i], part, max_len=400)
-            for part in (seeds[i, :3], seeds[i, 3:])
+            for part in (seeds[i, :8], seeds[i, 8:])
         ]
         np.testing.assert_array_equal(whole, (expected[0][i], expected[1][i]))
         np.testing.assert_array_equal(np.concatenate([p[0] for p in parts]), expected[0][i])

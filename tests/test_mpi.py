@@ -109,13 +109,14 @@ def test_lockstep_tasks_are_up_to_64_episodes_of_consecutive_solutions():
     assert [[i for i, _ in pieces] for pieces in tasks] == [[0, 1], [2, 3], [4, 5], [6, 7]]
     assert sizes(plan_tasks(16, 256, 2, lockstep=True)) == [64] * 64  # at most 64
     assert sizes(plan_tasks(100, 1, 4, lockstep=True)) == [13] * 4 + [12] * 4  # one solution
-    assert sizes(plan_tasks(1, 3, 4, lockstep=True)) == [1] * 3  # never an empty task
+    # too few episodes for batches of 8 or more: the one-at-a-time plan
+    assert plan_tasks(1, 16, 2, lockstep=True) == plan_tasks(1, 16, 2)
     # a solution cut between tasks: its episodes, in order, across them
-    tasks = plan_tasks(3, 2, 1, lockstep=True, task_rows=2)
+    tasks = plan_tasks(12, 2, 1, lockstep=True, task_rows=8)
     assert [[(i, list(e)) for i, e in t] for t in tasks] == [
-        [(0, [0, 1])],
-        [(0, [2]), (1, [0])],
-        [(1, [1, 2])],
+        [(0, list(range(8)))],
+        [(0, [8, 9, 10, 11]), (1, [0, 1, 2, 3])],
+        [(1, [4, 5, 6, 7, 8, 9, 10, 11])],
     ]
 
 

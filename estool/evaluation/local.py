@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from estool.evaluation.rollout import episode_limit, play_lockstep, simulate
-from estool.evaluation.scheduler import plan_tasks
+from estool.evaluation.scheduler import LOCKSTEP_MIN_ROWS, plan_tasks
 from estool.presets import Preset
 from models.registry import make_policy
 
@@ -43,7 +43,9 @@ class PolicyEvaluator:
     def _batch(self, params: np.ndarray, train: bool, count: int):
         """The batched policy for `count` episodes of `params` (num_params,) or (count, ...),
         or None when they play one at a time."""
-        return self.policy.batch(params) if count > 1 and self.lockstep(train) else None
+        if count < LOCKSTEP_MIN_ROWS or not self.lockstep(train):
+            return None
+        return self.policy.batch(params)
 
     def episodes(
         self,

@@ -9,6 +9,9 @@ TASKS_PER_WORKER = 32  # split solutions' episodes into parts until there are th
 
 
 LOCKSTEP_TASK_ROWS = 64  # episodes of a lockstep task, at most (unless it takes more tasks)
+# fewer episodes than this play one at a time: a lockstep step costs about four single steps
+# on cart-pole, and a batch lasts as long as its longest episode
+LOCKSTEP_MIN_ROWS = 8
 
 
 def plan_tasks(
@@ -31,11 +34,12 @@ def plan_tasks(
     every solution, in order, are cut into near-equal tasks of at most `task_rows`, and at least
     two a worker when there are several: a lockstep step costs nearly the same for 4 rows as for
     64, so the batch is where the speed is, and a batch takes as long as its longest episode.
+    When that leaves fewer than LOCKSTEP_MIN_ROWS a task, the plan is the one-at-a-time one.
     """
-    if lockstep:
-        rows = num_solutions * num_episode
-        least = 2 * num_workers if num_workers > 1 else 1
-        count = min(rows, max(least, -(-rows // task_rows)))
+    rows = num_solutions * num_episode
+    least = 2 * num_workers if num_workers > 1 else 1
+    count = min(rows, max(least, -(-rows // task_rows)))
+    if lockstep and rows >= count * LOCKSTEP_MIN_ROWS:
         tasks = []
         for chunk in np.array_split(np.arange(rows), count):
             owners = chunk // num_episode
