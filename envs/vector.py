@@ -24,6 +24,7 @@ from typing import Protocol
 import numpy as np
 
 VECTOR_ENVS = {
+    "CartPole-v1": "envs.cartpole:CartPoleVector",
     "CartPoleSwingUp-v0": "envs.cartpole_swingup:CartPoleSwingUpVector",
     "Pendulum-v1": "envs.pendulum:PendulumVector",
 }

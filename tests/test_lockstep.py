@@ -8,7 +8,7 @@ from estool.evaluation.local import PolicyEvaluator
 from estool.presets import PRESETS, Preset, mlp, preset_for
 from models.registry import make_policy
 
-VECTOR_IDS = ["CartPoleSwingUp-v0", "Pendulum-v1"]
+VECTOR_IDS = ["CartPole-v1", "CartPoleSwingUp-v0", "Pendulum-v1"]
 
 
 @pytest.mark.parametrize("env_id", VECTOR_IDS)
@@ -24,11 +24,16 @@ def test_a_vector_env_steps_each_row_as_the_single_env(env_id):
     playing = list(range(len(seeds)))
     for _ in range(1000):
         # large pushes, so that cart-poles leave the track at different steps
-        actions = rng.uniform(-3.0, 3.0, size=(len(playing), 1))
+        if env_id == "CartPole-v1":  # Discrete(2)
+            actions = rng.integers(0, 2, size=len(playing))
+        else:
+            actions = rng.uniform(-3.0, 3.0, size=(len(playing), 1))
         obs, rewards, terminated, truncated = venv.step(actions)
         truncated = np.broadcast_to(truncated, terminated.shape)
         for row, episode in enumerate(playing):
-            o, r, te, tr, _ = singles[episode].step(actions[row])
+            o, r, te, tr, _ = singles[episode].step(
+                actions[row].tolist() if actions.ndim == 1 else actions[row]
+            )
             np.testing.assert_array_equal(obs[row], o)
             assert (rewards[row], terminated[row], truncated[row]) == (r, te, tr)
         done = terminated | truncated
@@ -41,7 +46,13 @@ def test_a_vector_env_steps_each_row_as_the_single_env(env_id):
 
 def presets():
     timed = Preset("timed", EnvSpec("CartPoleSwingUp-v0"), mlp(5, 1, (8, 4), time_factor=1000))
-    return [PRESETS["cartpole_swingup"], PRESETS["pendulum"], preset_for("Pendulum-v1"), timed]
+    return [
+        PRESETS["cartpole_swingup"],
+        PRESETS["pendulum"],
+        preset_for("Pendulum-v1"),
+        preset_for("CartPole-v1"),
+        timed,
+    ]
 
 
 @pytest.mark.parametrize("preset", presets(), ids=lambda p: p.name)

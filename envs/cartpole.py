@@ -1,0 +1,61 @@
+"""Gymnasium's CartPole-v1 in lockstep (see `envs.vector`): B episodes as (B,) arrays, each row
+computed as `gymnasium.envs.classic_control.CartPoleEnv.step` computes its numpy scalars, in the
+same order, with the 500-step cap of its registration and its reset from each episode's seed.
+
+Gymnasium's own `CartPoleVectorEnv` resets every env from one generator, so its episodes are not
+those of `CartPoleEnv` seeded one by one; this one's are.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from gymnasium.utils import seeding
+
+from envs import vector
+
+GRAVITY, MASS_CART, MASS_POLE, LENGTH, FORCE_MAG, TAU = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
+TOTAL_MASS = MASS_POLE + MASS_CART
+POLEMASS_LENGTH = MASS_POLE * LENGTH
+THETA_THRESHOLD = 12 * 2 * math.pi / 360
+X_THRESHOLD = 2.4
+MAX_STEPS = 500  # CartPole-v1's TimeLimit
+
+
+class CartPoleVector:
+    accepts = ()
+
+    def reset(self, seeds) -> np.ndarray:
+        state = [seeding.np_random(int(s))[0].uniform(-0.05, 0.05, size=(4,)) for s in seeds]
+        self.state = np.array(state).reshape(-1, 4).T.copy()  # (4, B)
+        self.steps = 0
+        return np.ascontiguousarray(self.state.T, dtype=np.float32)
+
+    def step(self, actions: np.ndarray):
+        x, x_dot, theta, theta_dot = self.state
+        force = np.where(np.asarray(actions) == 1, FORCE_MAG, -FORCE_MAG)
+        costheta, sintheta = vector.cos(theta), vector.sin(theta)
+        # np.square, as CartPoleEnv: x * x, exact (not libm's pow)
+        temp = (force + POLEMASS_LENGTH * np.square(theta_dot) * sintheta) / TOTAL_MASS
+        thetaacc = (GRAVITY * sintheta - costheta * temp) / (
+            LENGTH * (4.0 / 3.0 - MASS_POLE * np.square(costheta) / TOTAL_MASS)
+        )
+        xacc = temp - POLEMASS_LENGTH * thetaacc * costheta / TOTAL_MASS
+        x = x + TAU * x_dot
+        x_dot = x_dot + TAU * xacc
+        theta = theta + TAU * theta_dot
+        theta_dot = theta_dot + TAU * thetaacc
+        self.state = np.stack([x, x_dot, theta, theta_dot])
+        self.steps += 1
+        terminated = (
+            (x < -X_THRESHOLD)
+            | (x > X_THRESHOLD)
+            | (theta < -THETA_THRESHOLD)
+            | (theta > THETA_THRESHOLD)
+        )
+        obs = np.ascontiguousarray(self.state.T, dtype=np.float32)
+        return obs, np.ones(len(x)), terminated, self.steps >= MAX_STEPS
+
+    def keep(self, rows: np.ndarray) -> None:
+        self.state = self.state[:, rows]
