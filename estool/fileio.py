@@ -26,18 +26,28 @@ def atomic_write_bytes(
     """Write `data` to `path` through a temp file in the same folder and `os.replace`.
 
     With `previous`, the file `path` held until now is kept there (a checkpoint and the one
-    before it): a kill at any point leaves at least one whole file of the two.
+    before it), by a hard link renamed into place: `path` exists, old or new, at every moment.
     """
     path = Path(path)
     fd, tmp = temp_file_beside(path)
+    kept = None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         if previous is not None and path.exists():
-            os.replace(path, previous)
+            kept = f"{tmp}.previous"
+            try:
+                os.link(path, kept)
+            except OSError:  # no hard links here: move it, `path` missing for a moment
+                kept = None
+                os.replace(path, previous)
+            else:
+                os.replace(kept, previous)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for name in (tmp, kept):
+            if name is not None:
+                Path(name).unlink(missing_ok=True)
         raise

@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from estool.evaluation.rollout import episode_limit, play_lockstep, simulate
-from estool.evaluation.scheduler import LOCKSTEP_MIN_ROWS, plan_tasks
+from estool.evaluation.scheduler import LOCKSTEP_MIN_ROWS, plan_tasks, scatter, task_inputs
 from estool.presets import Preset
 from models.registry import make_policy
 
@@ -109,16 +109,9 @@ class PolicyEvaluator:
         else:
             tasks = [[(index, np.arange(seeds.shape[1]))] for index in range(len(solutions))]
         for pieces in tasks:
-            vectors = [solutions[index] for index, _ in pieces]
-            played = self.play_pieces(
-                vectors, [seeds[index, episodes] for index, episodes in pieces], max_len, train
-            )
-            start_row = 0
-            for index, episodes in pieces:
-                end = start_row + len(episodes)
-                returns[index, episodes] = played[0][start_row:end]
-                lengths[index, episodes] = played[1][start_row:end]
-                start_row = end
+            vectors, task_seeds = task_inputs(pieces, solutions, seeds)
+            played = self.play_pieces(vectors, task_seeds, max_len, train)
+            scatter(pieces, played, returns, lengths)
         self.worker_seconds += time.perf_counter() - start
         return returns, lengths
 

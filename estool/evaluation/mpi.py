@@ -33,7 +33,7 @@ import traceback
 
 import numpy as np
 
-from estool.evaluation.scheduler import IN_FLIGHT, plan_tasks
+from estool.evaluation.scheduler import IN_FLIGHT, plan_tasks, scatter, task_inputs
 
 TASK, PARAMS, RESULT, ERROR, STOP = range(5)
 POLL_SECONDS = (0.00005, 0.0005)  # first and longest sleep between polls
@@ -103,10 +103,10 @@ class MPIMaster:
     def play_own(self, pieces, vectors, seeds, max_len, train, serve):
         """Rank 0's share: a task's episodes -> returns (k,), steps (k,), calling `serve` every
         few steps."""
-        self.own_evaluator()
+        evaluator = self.own_evaluator()
         start = time.perf_counter()
         try:
-            played = self.evaluator.play_pieces(vectors, seeds, max_len, train, poll=serve)
+            played = evaluator.play_pieces(vectors, seeds, max_len, train, poll=serve)
         except WorkerError:
             raise
         except Exception as error:
@@ -165,12 +165,11 @@ class Round:
             self.fill(worker)
         while self.pending:  # rank 0 plays the next task while the workers play theirs
             pieces = self.tasks[self.pending.pop()]
-            vectors = [self.solutions[index] for index, _ in pieces]
-            seeds = [self.seeds[index, episodes] for index, episodes in pieces]
+            vectors, seeds = task_inputs(pieces, self.solutions, self.seeds)
             played = self.master.play_own(
                 pieces, vectors, seeds, self.max_len, self.train, self.serve
             )
-            self.store(pieces, *played)
+            scatter(pieces, played, self.returns, self.lengths)
             self.serve(now=True)
         while any(self.assigned.values()):  # nothing left to play: wait for the last results
             self.receive(wait(self.comm, MPI.ANY_SOURCE, MPI.ANY_TAG))
@@ -187,30 +186,18 @@ class Round:
         head = [task_id, -1 if self.max_len is None else self.max_len, self.train, len(pieces)]
         for (_, episodes), new in zip(pieces, fresh, strict=True):
             head += [new, len(episodes)]
-        seeds = [self.seeds[index, episodes] for index, episodes in pieces]
+        vectors, seeds = task_inputs(pieces, self.solutions, self.seeds)
         header = np.concatenate([head, *seeds]).astype(np.int64)
         self.comm.Send(header, dest=worker, tag=TASK)  # a few hundred bytes: sent eagerly
         self.master.bytes_sent += header.nbytes
-        for (index, _), new in zip(pieces, fresh, strict=True):
+        for vector, new in zip(vectors, fresh, strict=True):
             if new:
                 # non-blocking: a large buffer goes by rendezvous, and a blocking Send would
                 # spin until the worker, still busy with its queued task, posts the receive
-                vector = self.solutions[index]
                 self.sends.append(self.comm.Isend(vector, dest=worker, tag=PARAMS))
                 self.master.bytes_sent += vector.nbytes
         self.holds[worker] = held
         self.assigned[worker] += 1
-
-    def store(self, pieces, returns: np.ndarray, lengths: np.ndarray) -> None:
-        """A task's results, (k,) in piece order, into the (n, num_episode) tables."""
-        start = 0
-        for index, episodes in pieces:
-            end = start + len(episodes)
-            self.returns[index, episodes], self.lengths[index, episodes] = (
-                returns[start:end],
-                lengths[start:end],
-            )
-            start = end
 
     def fill(self, worker: int) -> None:
         """Queue a second task only while there is enough left for every rank, rank 0 too."""
@@ -229,7 +216,7 @@ class Round:
         result = np.empty(status.Get_count(MPI.DOUBLE))
         self.comm.Recv(result, source=worker, tag=RESULT)
         self.assigned[worker] -= 1
-        self.store(self.tasks[int(result[0])], *np.split(result[2:], 2))
+        scatter(self.tasks[int(result[0])], np.split(result[2:], 2), self.returns, self.lengths)
         self.master.worker_seconds += result[1]
         self.fill(worker)
 

@@ -53,3 +53,19 @@ def plan_tasks(
     split = max(0, len(tasks) - IN_FLIGHT * num_workers)  # the last tasks go in single episodes
     singles = [(index, part[i : i + 1]) for index, part in tasks[split:] for i in range(len(part))]
     return [[piece] for piece in tasks[:split] + singles]
+
+
+def task_inputs(pieces, solutions: np.ndarray, seeds: np.ndarray):
+    """A task's vectors [(num_params,)] and seeds [(k_j,)], one each a piece, from the
+    population (n, num_params) and its seeds (n, num_episode)."""
+    return [solutions[i] for i, _ in pieces], [seeds[i, episodes] for i, episodes in pieces]
+
+
+def scatter(pieces, played, returns: np.ndarray, lengths: np.ndarray) -> None:
+    """A task's (returns (k,), steps (k,)), in piece order, into the (n, num_episode) tables."""
+    start = 0
+    for index, episodes in pieces:
+        end = start + len(episodes)
+        returns[index, episodes] = played[0][start:end]
+        lengths[index, episodes] = played[1][start:end]
+        start = end

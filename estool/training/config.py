@@ -13,6 +13,7 @@ from pathlib import Path
 from estool.cli.args import Parser
 from estool.evaluation.threads import default_solver_threads
 from estool.solvers import solver_names, takes
+from estool.training.fitness import BATCH_MODES
 
 # flags that set the solver's hyperparameter of the same name
 SOLVER_FLAGS = ("sigma_init", "sigma_decay", "diagonal")
@@ -69,7 +70,10 @@ class TrainConfig:
             (self.sigma_init > 0, f"--sigma_init {self.sigma_init}: must be > 0"),
             (0 < self.sigma_decay <= 1, f"--sigma_decay {self.sigma_decay}: must be in (0, 1]"),
             (self.solver_threads >= 1, f"--solver_threads {self.solver_threads}: need >= 1"),
-            (self.batch_mode in ("mean", "min"), f"--batch_mode {self.batch_mode}: mean or min"),
+            (
+                self.batch_mode in BATCH_MODES,
+                f"--batch_mode {self.batch_mode}: {' or '.join(BATCH_MODES)}",
+            ),
             (
                 self.max_generations is None or self.max_generations >= 1,
                 f"--max_generations {self.max_generations}: need >= 1",

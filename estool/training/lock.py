@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from estool.training.runfiles import run_file
+
 
 class RunLocked(RuntimeError):
     """Another live process holds the run's lock; the message names it."""
@@ -24,7 +26,7 @@ class RunLock:
     """The lock of the run whose files are `<filebase>.*`; RunLocked if another process has it."""
 
     def __init__(self, filebase: Path):
-        self.path = filebase.with_name(filebase.name + ".lock")
+        self.path = run_file(filebase, ".lock")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         try:
