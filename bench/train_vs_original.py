@@ -99,33 +99,43 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--only", nargs="+", help="games to run (default: all)")
     parser.add_argument(
+        "--settings", nargs="+", metavar="GAME:N:T:E", help="settings to run instead of the table's"
+    )
+    parser.add_argument(
         "--ours", default="", help="more flags for this project's runs, e.g. '--no-lockstep'"
     )
     args = parser.parse_args()
     if not (Path(args.reference) / "venv" / "bin" / "python").exists():
         raise SystemExit(f"no original estool at {args.reference}: run its setup.sh first")
-    one_process = np.median([original_speed(args.reference, 3.0) for _ in range(3)])
-    print(f"original 1-proc simulate(): {one_process:,.0f} steps/s (cartpole_swingup)")
+    settings = SETTINGS
+    if args.settings:
+        settings = [
+            (g, int(n), int(t), int(e)) for g, n, t, e in (s.split(":") for s in args.settings)
+        ]
+    print("x orig 1-proc: ours / the original's simulate() in one process, measured next to it")
     print(f"{'game':<17} {'-n':>2} {'-t':>3} {'-e':>3} {'ours':>9} {'original':>9} {'ratio':>6}"
-          f" {'x orig 1-proc':>13}")  # fmt: skip
-    for game, n, t, e in SETTINGS:
+          f" {'orig 1-proc':>11} {'x orig 1-proc':>13}")  # fmt: skip
+    for game, n, t, e in settings:
         if args.only and game not in args.only:
             continue
-        pairs = []
+        rows = []  # (ours, original, original in one process)
         for _ in range(args.rounds):
+            swingup = game == "cartpole_swingup"
+            one_process = original_speed(args.reference, 3.0) if swingup else float("nan")
             mine = ours(game, n, t, e, args.seconds, tuple(args.ours.split()))
             theirs = (
                 original(args.reference, game, n, t, e, args.seconds)
                 if game != "pendulum"
                 else float("nan")
             )
-            pairs.append((mine, theirs))
-        mine = np.median([p[0] for p in pairs])
-        theirs = np.median([p[1] for p in pairs])
-        ratio = np.median([p[0] / p[1] for p in pairs])
-        vs_one = f"{mine / one_process:.2f}" if game == "cartpole_swingup" else "-"
+            rows.append((mine, theirs, one_process))
+        mine, theirs, one_process = np.median(rows, axis=0)
+        ratio = np.median([r[0] / r[1] for r in rows])
+        vs_one = np.median([r[0] / r[2] for r in rows])
+        one_text = f"{one_process:,.0f}" if np.isfinite(one_process) else "-"
+        vs_one = f"{vs_one:.2f}" if np.isfinite(vs_one) else "-"
         print(f"{game:<17} {n:>2} {t:>3} {e:>3} {mine:>9,.0f} {theirs:>9,.0f} {ratio:>6.2f}"
-              f" {vs_one:>13}")  # fmt: skip
+              f" {one_text:>11} {vs_one:>13}")  # fmt: skip
 
 
 if __name__ == "__main__":

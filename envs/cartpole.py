@@ -21,6 +21,11 @@ POLEMASS_LENGTH = MASS_POLE * LENGTH
 THETA_THRESHOLD = 12 * 2 * math.pi / 360
 X_THRESHOLD = 2.4
 MAX_STEPS = 500  # CartPole-v1's TimeLimit
+# as 0-d arrays, faster operands than Python floats (see `envs.vector.constants`)
+PML, TM, G, L, MP, T, XT, THT = vector.constants(
+    POLEMASS_LENGTH, TOTAL_MASS, GRAVITY, LENGTH, MASS_POLE, TAU, X_THRESHOLD, THETA_THRESHOLD
+)
+(FOUR_THIRDS,) = vector.constants(4.0 / 3.0)
 
 
 class CartPoleVector:
@@ -37,23 +42,18 @@ class CartPoleVector:
         force = np.where(np.asarray(actions) == 1, FORCE_MAG, -FORCE_MAG)
         costheta, sintheta = vector.cos(theta), vector.sin(theta)
         # np.square, as CartPoleEnv: x * x, exact (not libm's pow)
-        temp = (force + POLEMASS_LENGTH * np.square(theta_dot) * sintheta) / TOTAL_MASS
-        thetaacc = (GRAVITY * sintheta - costheta * temp) / (
-            LENGTH * (4.0 / 3.0 - MASS_POLE * np.square(costheta) / TOTAL_MASS)
+        temp = (force + PML * np.square(theta_dot) * sintheta) / TM
+        thetaacc = (G * sintheta - costheta * temp) / (
+            L * (FOUR_THIRDS - MP * np.square(costheta) / TM)
         )
-        xacc = temp - POLEMASS_LENGTH * thetaacc * costheta / TOTAL_MASS
-        x = x + TAU * x_dot
-        x_dot = x_dot + TAU * xacc
-        theta = theta + TAU * theta_dot
-        theta_dot = theta_dot + TAU * thetaacc
+        xacc = temp - PML * thetaacc * costheta / TM
+        x = x + T * x_dot
+        x_dot = x_dot + T * xacc
+        theta = theta + T * theta_dot
+        theta_dot = theta_dot + T * thetaacc
         self.state = np.stack([x, x_dot, theta, theta_dot])
         self.steps += 1
-        terminated = (
-            (x < -X_THRESHOLD)
-            | (x > X_THRESHOLD)
-            | (theta < -THETA_THRESHOLD)
-            | (theta > THETA_THRESHOLD)
-        )
+        terminated = (x < -XT) | (x > XT) | (theta < -THT) | (theta > THT)
         obs = np.ascontiguousarray(self.state.T, dtype=np.float32)
         return obs, np.ones(len(x)), terminated, self.steps >= MAX_STEPS
 

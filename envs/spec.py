@@ -72,11 +72,13 @@ class EnvSpec:
             low = action_space.low.astype(np.float64).reshape(-1)
             span = action_space.high.astype(np.float64).reshape(-1) - low
             if np.all(np.isfinite(low)) and np.all(np.isfinite(span)):
-                # minimum(maximum()): np.clip's values without its Python-level wrapper
+                # minimum(maximum()): np.clip's values without its Python-level wrapper; 0-d
+                # constants: faster operands than Python floats, the same values
+                one, minus_one, half = np.array(1.0), np.array(-1.0), np.array(0.5)
                 return lambda output: in_shape(
                     low
-                    + (np.minimum(np.maximum(np.asarray(output, np.float64), -1.0), 1.0) + 1.0)
-                    * 0.5
+                    + (np.minimum(np.maximum(np.asarray(output, np.float64), minus_one), one) + one)
+                    * half
                     * span
                 )
         if shape == (outputs,):

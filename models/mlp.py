@@ -140,6 +140,8 @@ class MLPBatch:
             start += n_out
             if shared:
                 weights, bias = weights[0], bias[0]
+            else:
+                bias = bias[:, None, :]  # (B, 1, n_out), as the rows' products
             self.layers.append((weights, bias, None if f is passthru else f))
 
     def reset(self) -> None:
@@ -148,14 +150,18 @@ class MLPBatch:
     def act(self, obs: np.ndarray, t: int = 0) -> np.ndarray:
         # C order: numpy hands a row to BLAS only when its numbers are adjacent; a strided row
         # goes through numpy's own loop, which sums in another order than the single policy's
-        h = np.ascontiguousarray(obs, dtype=np.float64).reshape(len(obs), -1)
+        h = np.ascontiguousarray(obs, dtype=np.float64)
+        if h.ndim != 2:
+            h = h.reshape(len(h), -1)
         if self.time_factor > 0:
             h = np.concatenate([h, np.full((len(h), 1), t / self.time_factor)], axis=1)
+        h = h[:, None, :]  # (B, 1, n): B products (1, n_in) @ (n_in, n_out)
         for w, b, f in self.layers:
-            h = np.matmul(h[:, None, :], w)[:, 0, :] + b
+            h = np.matmul(h, w)
+            h += b
             if f is not None:
                 h = f(h)
-        return h
+        return h[:, 0, :]
 
     def keep(self, rows: np.ndarray) -> None:
         """Only the rows still playing remain (shared weights stay shared)."""

@@ -98,14 +98,14 @@ def play_lockstep(
     steps = np.full(count, max_len, dtype=np.int64)
     playing = np.arange(count)  # the episodes of the rows still in the arrays
     totals = np.zeros(count)  # their returns so far, row by row
-    step, act = venv.step, policy_batch.act
+    step, act, count_nonzero = venv.step, policy_batch.act, np.count_nonzero
     for t in range(max_len):
         if poll is not None and t % POLL_STEPS == 0:
             poll()
         obs, rewards, terminated, truncated = step(action(act(obs, t)))
         totals += rewards
-        done = terminated | truncated
-        if done.any():
+        done = terminated if truncated is False else terminated | truncated
+        if count_nonzero(done):
             ended = playing[done]
             returns[ended], steps[ended] = totals[done], t + 1
             rows = ~done
