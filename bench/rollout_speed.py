@@ -5,9 +5,10 @@
                                   [--rounds 5] [--seconds 2]
 
 Every measurement plays a random policy (parameters 0.3 N(0, 1), seed 0) on seeds 0, 1, 2, ...
-and runs in this process, on one core (`taskset` pins it where available), in rounds that
-alternate the measurements, because this VM's speed drifts by tens of percent within minutes: the
-ratios are taken within each round, and the table gives medians over the rounds.
+and runs in this process, on one core (`taskset` pins it where available), in rounds, because this
+VM's speed drifts by tens of percent within minutes: within a round this project's measurements
+take turns in ten slices each, the ratios are taken within each round, and the table gives medians
+over the rounds.
 
 - original: estool's own `simulate()` (its model.py, env.py, custom_envs), run by its venv's
   python in a subprocess, one episode per seed (cartpole_swingup only: it has no Pendulum preset);
@@ -51,13 +52,29 @@ print(json.dumps(steps / (time.perf_counter() - start)))
 """
 
 
-def timed(play, seconds: float) -> float:
-    """Steps per second of `play(i) -> steps` called with i = 0, 1, ... for `seconds`."""
-    steps, i, start = 0, 0, time.perf_counter()
+def timed(play, seconds: float, start_index: int = 0) -> tuple[int, float, int]:
+    """(steps, seconds, calls) of `play(i) -> steps` called with i = start_index, ... for
+    `seconds`."""
+    steps, i, start = 0, start_index, time.perf_counter()
     while time.perf_counter() - start < seconds:
         steps += play(i)
         i += 1
-    return steps / (time.perf_counter() - start)
+    return steps, time.perf_counter() - start, i - start_index
+
+
+def interleaved(plays: dict, seconds: float, slices: int = 10) -> dict:
+    """Steps/s of each `play` over `seconds`, run in `slices` turns that alternate them, so that
+    the machine's drift within the round falls on all of them alike."""
+    totals = {name: [0, 0.0, 0] for name in plays}
+    for _ in range(slices):
+        for name, play in plays.items():
+            steps, elapsed, calls = timed(play, seconds / slices, totals[name][2])
+            totals[name] = [
+                totals[name][0] + steps,
+                totals[name][1] + elapsed,
+                totals[name][2] + calls,
+            ]
+    return {name: steps / elapsed for name, (steps, elapsed, _) in totals.items()}
 
 
 def measurements(game: str, seconds: float) -> dict:
@@ -102,13 +119,14 @@ def measurements(game: str, seconds: float) -> dict:
     def sequential(i):
         return int(alone.play(params[None], np.array([[i]]), train=False)[1].sum())
 
-    return {
-        "raw env": timed(raw, seconds),
-        "forward": timed(forward, seconds),
-        "sequential": timed(sequential, seconds),
-        "lockstep 16": timed(batch(1, 16), seconds),
-        "lockstep 64": timed(batch(4, 16), seconds),
+    plays = {
+        "raw env": raw,
+        "forward": forward,
+        "sequential": sequential,
+        "lockstep 16": batch(1, 16),
+        "lockstep 64": batch(4, 16),
     }
+    return interleaved(plays, seconds)
 
 
 def original_speed(folder: str, seconds: float) -> float:

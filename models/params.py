@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -15,5 +17,5 @@ def as_flat(params, expected: int) -> np.ndarray:
 
 def take(flat: np.ndarray, start: int, shape: tuple[int, ...]) -> tuple[np.ndarray, int]:
     """The block of `shape` at `start` (row-major) and the offset after it."""
-    size = int(np.prod(shape))
+    size = math.prod(shape)
     return flat[start : start + size].reshape(shape), start + size

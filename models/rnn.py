@@ -53,7 +53,7 @@ class RNNPolicy:
     def act(self, obs: np.ndarray, t: int = 0, rng: np.random.Generator | None = None):
         x = np.asarray(obs, dtype=np.float64).reshape(-1)
         (w0, w1, w2), (b0, b1, b2) = self.weights, self.biases
-        z = np.tanh(np.concatenate([x, self.h]) @ w1 + b1)
-        action = np.tanh(z @ w2 + b2)
-        self.h = np.tanh(np.concatenate([x, action, self.h]) @ w0 + b0)
+        z = np.tanh(np.concatenate([x, self.h]).dot(w1) + b1)  # .dot: gemv, as @, but leaner
+        action = np.tanh(z.dot(w2) + b2)
+        self.h = np.tanh(np.concatenate([x, action, self.h]).dot(w0) + b0)
         return action
