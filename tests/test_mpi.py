@@ -177,8 +177,8 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path):
     proc.wait(timeout=30)
     (ckpt,) = killed.glob("*.ckpt.pkl")
     generation = pickle.loads(ckpt.read_bytes())["train"]["generation"]
-    # the progress row comes before the checkpoint: a kill between the two leaves generation 2
-    assert 2 <= generation < 12, generation
+    # checkpoints: after generation 1, each evaluation (3, 6...) and at most a second apart
+    assert 1 <= generation < 12, generation
     train(killed, *args, "--max_generations", "12", "--resume")
     for suffix in (".json", ".best.json", ".log.json"):
         (a,), (b,) = whole.glob("*.1.10" + suffix), killed.glob("*.1.10" + suffix)

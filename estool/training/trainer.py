@@ -23,6 +23,11 @@ from estool.training.lock import RunLock
 from estool.training.resume import TrainState, restore
 from estool.training.runfiles import HIST_COLUMNS, RunFiles
 
+# a checkpoint is written at most this often (and after the first generation, after every
+# evaluation and when the run stops): a kill replays at most this much training, and a long run's
+# checkpoints, whose size grows with its history, cost a bounded share of the master's time
+CHECKPOINT_SECONDS = 1.0
+
 
 def build_solver(config: TrainConfig, num_params: int) -> Solver:
     """The solver named by `-o`, with estool train.py's settings and the flags it has."""
@@ -47,11 +52,12 @@ class Trainer:
             self.lock.release()
             raise
         self.blas = BlasThreads(config.solver_threads)
-        self.files.write_config(config.as_dict())
+        self.config_dict = config.as_dict()  # the same in every checkpoint
+        self.files.write_config(self.config_dict)
         self.eval_seeds = validation_seeds(config.seed_start, config.num_eval_episode)
         self.stop_requested = False  # set by a signal handler: stop after the next checkpoint
         self.saved_generation = self.checkpointed = self.state.generation
-        self.clock = time.perf_counter()
+        self.clock = self.checkpoint_clock = time.perf_counter()
 
     def _start(self, num_params: int) -> tuple[Solver, TrainState]:
         c = self.config
@@ -69,7 +75,7 @@ class Trainer:
     def checkpoint(self) -> None:
         self.files.write_checkpoint(
             {
-                "config": self.config.as_dict(),
+                "config": self.config_dict,
                 "popsize": self.config.population,
                 "solver": self.solver.state_dict(copy_state=False),  # pickled right away
                 # the evaluations' parameters are in .log.json, written before this
@@ -77,6 +83,16 @@ class Trainer:
             }
         )
         self.checkpointed = self.state.generation  # on disk after the next flush
+        self.checkpoint_clock = time.perf_counter()
+
+    def checkpoint_due(self) -> bool:
+        """Whether the generation just played is checkpointed (see CHECKPOINT_SECONDS)."""
+        s, c = self.state, self.config
+        return (
+            self.checkpointed == 0
+            or s.generation % c.eval_steps == 0
+            or time.perf_counter() - self.checkpoint_clock >= CHECKPOINT_SECONDS
+        )
 
     def validate(self, params: np.ndarray) -> float:
         """Mean return of `params` over the fixed validation seeds, one episode per seed."""
@@ -171,7 +187,8 @@ class Trainer:
             self.files.flush()  # the previous generation's writes: at most one in flight
             self.files.write_params(self.solver.current_param())
             self.files.append_progress(row)
-            self.checkpoint()
+            if self.checkpoint_due():
+                self.checkpoint()
             best = "-" if row["best_eval"] is None else f"{row['best_eval']:.2f}"
             logger.info(
                 "gen %d  fitness mean %.2f min %.2f max %.2f  best eval %s  sigma %.4f"
@@ -185,4 +202,6 @@ class Trainer:
                 row["steps_mean"],
                 row["env_steps_per_second"],
             )
+        if self.checkpointed != self.state.generation:  # stopped or done: the last one too
+            self.checkpoint()
         self.files.write_hist(self.state.hist)
