@@ -8,7 +8,8 @@ EXTRAS = {
     # World Models (ConvVAE, MDN-RNN); the project's pin (a CPU build where the index has one)
     "torch": ["torch==2.13.0"],
     "box2d": ["gymnasium[box2d]>=1.0"],
-    "pybullet": ["pybullet>=3.2.6", "pybullet-envs-gymnasium"],
+    # pybullet's legacy envs (Racecar, Minitaur, Kuka) import through envs/bullet_legacy.py
+    "pybullet": ["pybullet>=3.2.6", "pybullet-envs-gymnasium", "packaging"],
     "mujoco": ["gymnasium[mujoco]>=1.0"],
     "retro": ["stable-retro>=0.9"],
     "doom": ["vizdoom>=1.2"],
@@ -29,6 +30,7 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=find_packages(include=["estool", "estool.*", "envs", "envs.*", "models", "models.*"]),
+    package_data={"envs": ["assets/*.urdf"]},
     install_requires=[
         "numpy>=1.26",
         "cma>=4.0",

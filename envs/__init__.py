@@ -1,23 +1,66 @@
 """Environments: `make_env(name, seed, render_mode)` for any Gymnasium id and this project's envs.
 
 Custom envs are registered with Gymnasium under their own ids (lazy entry points), so that
-`gymnasium.make` and `make_env` both find them.
+`gymnasium.make` and `make_env` both find them. Families whose package registers its ids on import
+(pybullet-envs-gymnasium, ViZDoom) are imported when one of their ids is asked for, and any game
+stable-retro integrates is registered then too. Without a display, rendering goes headless
+(`MUJOCO_GL=egl`, `SDL_VIDEODRIVER=dummy`) unless those are set.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
+
 import gymnasium as gym
 
+from envs.bullet_legacy import LEGACY_ENVS
 from envs.fresh_world import FreshBox2DWorld, has_box2d_world
+
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("MUJOCO_GL", "egl")
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 CUSTOM_ENVS = {
     "CartPoleSwingUp-v0": "envs.cartpole_swingup:CartPoleSwingUpEnv",
     "SlimeVolley-v0": "envs.slimevolley:SlimeVolleyEnv",
+    "NoDeathAntBulletEnv-v0": "envs.bullet:no_death_ant",
+    "DoomTakeCover-v0": "envs.doom:TakeCover",
+    "CarRacingFrames-v0": "envs.carracing:CarRacingFrames",
+    **LEGACY_ENVS,
 }
+# families whose ids their package registers when imported: (part of the id, module, extra)
+REGISTERED_ON_IMPORT = (
+    ("BulletEnv-", "pybullet_envs_gymnasium", "pybullet"),
+    ("Vizdoom", "vizdoom.gymnasium_wrapper", "doom"),
+)
+
+MAKE_WRAPPERS = (gym.wrappers.OrderEnforcing, gym.wrappers.PassiveEnvChecker)
 
 for _env_id, _entry_point in CUSTOM_ENVS.items():
     if _env_id not in gym.registry:
         gym.register(id=_env_id, entry_point=_entry_point)
+
+
+def ensure_registered(env_id: str) -> None:
+    """Register `env_id` with Gymnasium where this project knows how: import the package of its
+    family (a missing one is a ValueError that names the extra to install), or register a
+    stable-retro game under its integration name."""
+    if env_id in gym.registry:
+        return
+    for part, module, extra in REGISTERED_ON_IMPORT:
+        if part in env_id:
+            try:
+                importlib.import_module(module)
+            except ImportError as error:
+                raise ValueError(
+                    f"{env_id} needs {module} ({error}): pip install 'estool[{extra}]'"
+                ) from None
+            return
+    from envs.retro import is_retro_game
+
+    if is_retro_game(env_id):
+        gym.register(id=env_id, entry_point="envs.retro:RetroGame", kwargs={"game": env_id})
 
 
 def make_env(
@@ -28,12 +71,19 @@ def make_env(
 
     `seed` seeds the action space; episodes are seeded through `env.reset(seed=...)`.
     """
+    ensure_registered(env_id)
     try:
         env = gym.make(env_id, render_mode=render_mode, disable_env_checker=True, **kwargs)
     except gym.error.Error as error:
         raise ValueError(f"cannot make environment {env_id!r}: {error}") from error
     if env_id in CUSTOM_ENVS:
-        env = env.unwrapped  # this project's envs need no wrapper: one call less per step
+        # this project's envs need none of gym.make's wrappers: fewer calls per step
+        while isinstance(env, MAKE_WRAPPERS):
+            env = env.env
+    if "BulletEnv-" in env_id:
+        from envs.bullet import settle
+
+        env = settle(env)
     if has_box2d_world(env):
         env = FreshBox2DWorld(env)  # episodes must not depend on the ones played before
     if seed is not None:

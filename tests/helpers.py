@@ -21,14 +21,27 @@ EXTRA_MODULES = {
     "bipedhard": "Box2D",
     "biped_estool": "Box2D",
     "lunar": "Box2D",
+    "carracing": "Box2D",
     "slimevolley": "slimevolleygym",
+    "doom_takecover": "vizdoom",
+    "airstriker": "stable_retro",
+}
+# and each family's, by the preset's prefix
+EXTRA_PREFIXES = {
+    "bullet_": "pybullet",
+    "robo_": "pybullet",
+    "mujoco_": "mujoco",
+    "sonic": "stable_retro",
 }
 
 
 def needs_extra_of(preset: str) -> None:
     """Skip the calling test when the extra that `preset` needs is not installed."""
-    if preset in EXTRA_MODULES:
-        pytest.importorskip(EXTRA_MODULES[preset])
+    module = EXTRA_MODULES.get(preset) or next(
+        (m for prefix, m in EXTRA_PREFIXES.items() if preset.startswith(prefix)), None
+    )
+    if module is not None:
+        pytest.importorskip(module)
 
 
 def command_env() -> dict:

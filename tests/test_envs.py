@@ -98,17 +98,30 @@ def test_simulate_is_a_function_of_the_seed():
     assert steps[0] <= 7
 
 
-@pytest.mark.parametrize("name", sorted(PRESETS))
+# presets whose game the user brings (a ROM): nothing to play in CI
+NEEDS_ROM = {"sonic", "sonic2", "sonic3"}
+
+
+@pytest.mark.parametrize("name", sorted(set(PRESETS) - NEEDS_ROM))
 def test_an_episode_does_not_depend_on_the_episodes_before_it(name):
     # which episodes a worker's env played before depends on MPI timing; Box2D's BipedalWalker
-    # kept its world across resets and gave another return for the same seed (-98.1 vs -109.0)
+    # kept its world across resets and gave another return for the same seed (-98.1 vs -109.0);
+    # pybullet's locomotion envs restore a saved start, which differed from the first one built
     needs_extra_of(name)
     preset = preset_for(name)
     policy = make_policy(preset.policy)
     policy.set_params(0.3 * np.random.default_rng(1).standard_normal(policy.param_count))
-    seeds = [1, 2, 3, 4, 5]
-    after_others = simulate(policy, preset.env.make(), preset.env, seeds)
-    fresh = [simulate(policy, preset.env.make(), preset.env, [s]) for s in seeds]
+
+    def play(seeds):  # 60 steps at most: some envs here play 30 steps a second
+        env = preset.env.make()
+        try:
+            return simulate(policy, env, preset.env, seeds, max_len=60)
+        finally:
+            env.close()  # retro: one emulator per process
+
+    seeds = [1, 2, 3]
+    after_others = play(seeds)
+    fresh = [play([s]) for s in seeds]
     np.testing.assert_array_equal(after_others[0], [r[0] for r, _ in fresh])
     np.testing.assert_array_equal(after_others[1], [n[0] for _, n in fresh])
 

@@ -97,7 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     seeds = args.seed + np.arange(args.num_episode)
     if not args.norender:
         return play(preset, params, seeds, args)
-    backend = start_backend(args.num_worker, lambda: PolicyEvaluator(preset), num_params)
+    try:
+        backend = start_backend(args.num_worker, lambda: PolicyEvaluator(preset), num_params)
+    except ValueError as error:  # the env cannot be made (a missing ROM, extra...)
+        return fail(PROG, error)
     if backend is None:  # a worker rank, done serving
         return 0
     try:
@@ -131,7 +134,10 @@ def play(preset, params: np.ndarray, seeds: np.ndarray, args: argparse.Namespace
     from estool.evaluation.rollout import simulate
     from models.registry import make_policy
 
-    env = preset.env.make(render_mode="rgb_array")
+    try:
+        env = preset.env.make(render_mode="rgb_array")
+    except ValueError as error:
+        return fail(PROG, error)
     fps = env.metadata.get("render_fps") or 30
     record = args.record
     if record is None and not has_display():

@@ -32,9 +32,12 @@ def main(argv: list[str] | None = None) -> int:
         return fail(PROG, error)
     num_params = make_policy(preset.policy).param_count
     BlasThreads()  # every rank's rollouts on one BLAS thread (rank 0's solver: `Trainer`)
-    backend = start_backend(
-        config.num_worker, lambda: PolicyEvaluator(preset, config.lockstep), num_params
-    )
+    try:
+        backend = start_backend(
+            config.num_worker, lambda: PolicyEvaluator(preset, config.lockstep), num_params
+        )
+    except ValueError as error:  # the env cannot be made (a missing ROM, extra...)
+        return fail(PROG, error)
     if backend is None:  # a worker rank, done serving
         return 0
     try:

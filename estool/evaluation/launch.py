@@ -58,9 +58,12 @@ def start_backend(num_worker: int, make_evaluator, num_params: int):
 
     `make_evaluator()` builds a `local.PolicyEvaluator`: the in-process backend, and every
     rank's player under MPI. `num_worker > 1` outside mpiexec relaunches this process's command
-    line (`sys.argv`) with `num_worker` ranks: this call does not return then.
+    line (`sys.argv`) with `num_worker` ranks: this call does not return then. Errors making the
+    evaluator (a ValueError for an env that cannot be made) come from this process first.
     """
     if num_worker > 1 and mpi_size() == 1:
+        # built once here first: an env that cannot be made is one error, not one per rank
+        make_evaluator().close()
         relaunch(num_worker, sys.argv)
     module, _, function = BACKENDS["mpi" if mpi_size() > 1 else "local"].partition(":")
     return getattr(importlib.import_module(module), function)(make_evaluator, num_params)

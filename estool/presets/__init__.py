@@ -1,5 +1,7 @@
 """Presets: a name for an environment spec plus the policy that plays it (estool's `Game`).
 
+The presets themselves are in one module a family (`classic`, `bullet`, ...).
+
 `preset_for(name)` returns a registered preset, or, for any registered Gymnasium id, a preset
 with an MLP sized from the env's spaces. estool's preset names, layouts and parameter counts are
 kept, so its zoo files load.
@@ -48,29 +50,6 @@ def rnn(inputs: int, outputs: int, hidden: int, layer: int) -> PolicySpec:
     )
 
 
-BIPED = EnvSpec("BipedalWalker-v3")
-PENDULUM = EnvSpec("Pendulum-v1", actions="rescale")
-for _preset in (
-    Preset("cartpole_swingup", EnvSpec("CartPoleSwingUp-v0"), mlp(5, 1, (10, 0))),
-    Preset("pendulum", PENDULUM, mlp(3, 1, (16, 0))),
-    Preset("pendulum_rnn", PENDULUM, rnn(3, 1, hidden=8, layer=16)),
-    Preset("biped", BIPED, mlp(24, 4, (40, 40))),
-    Preset("bipedhard", EnvSpec(BIPED.id, kwargs={"hardcore": True}), mlp(24, 4, (40, 40))),
-    # with the reward shaping estool's rollouts applied to every BipedalWalker training episode
-    Preset(
-        "biped_estool", EnvSpec(BIPED.id, wrappers=("estool_biped_reward",)), mlp(24, 4, (40, 40))
-    ),
-    Preset("lunar", EnvSpec("LunarLander-v3", kwargs={"continuous": True}), mlp(8, 2, (32, 16))),
-    # against slimevolleygym's baseline; +0.01 per step survived in training, as estool trained it
-    Preset(
-        "slimevolley",
-        EnvSpec("SlimeVolley-v0", wrappers=("survival_bonus",)),
-        mlp(12, 3, (20, 20)),
-    ),
-):
-    register_preset(_preset)
-
-
 def preset_for(name: str) -> Preset:
     """The preset `name`, or an auto-sized preset for a registered Gymnasium id.
 
@@ -81,9 +60,10 @@ def preset_for(name: str) -> Preset:
         return PRESETS[name]
     import gymnasium as gym
 
-    import envs  # noqa: F401  (registers the custom envs)
+    import envs
 
     module, _, env_id = name.rpartition(":")
+    envs.ensure_registered(env_id)
     if module:
         try:
             importlib.import_module(module)
@@ -119,3 +99,7 @@ def preset_for(name: str) -> Preset:
     raise ValueError(
         f"{name}: only Box, Discrete or MultiBinary actions are supported, got {act_space}"
     )
+
+
+# the presets of each family register themselves on import
+from estool.presets import bullet, classic, mujoco, pixels  # noqa: E402, F401

@@ -1,0 +1,62 @@
+"""Frame preprocessing for pixel envs, numpy only: crop rows, area resize, grayscale.
+
+World Models (Ha & Schmidhuber, 2018) crops CarRacing's frames to rows 0:84 of 96 and Doom's to
+their top 5/6, and resizes both to 64x64.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from gymnasium import spaces
+
+
+@cache
+def area_weights(size_in: int, size_out: int) -> np.ndarray:
+    """(size_out, size_in) weights of an area resize along one axis: output pixel i averages the
+    input pixels its interval [i, i + 1) * size_in / size_out covers, in proportion."""
+    edges = np.arange(size_out + 1) * (size_in / size_out)
+    left, right = edges[:-1, None], edges[1:, None]
+    pixels = np.arange(size_in)[None, :]
+    overlap = np.clip(np.minimum(right, pixels + 1) - np.maximum(left, pixels), 0.0, None)
+    return overlap / overlap.sum(axis=1, keepdims=True)
+
+
+def area_resize(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """(H, W, C) uint8 -> (h, w, C) uint8, each output pixel the mean of the area it covers."""
+    rows = area_weights(frame.shape[0], size[0])
+    cols = area_weights(frame.shape[1], size[1])
+    resized = np.einsum("ih,hwc,jw->ijc", rows, frame.astype(np.float32), cols, optimize=True)
+    return np.clip(np.rint(resized), 0, 255).astype(np.uint8)
+
+
+GRAY_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R BT.601 luma
+
+
+@dataclass(frozen=True)
+class FrameProcessor:
+    """crop rows [top, bottom) (None: all), resize to `size` (h, w) (None: as is), grayscale."""
+
+    crop: tuple[int, int] | None = None
+    size: tuple[int, int] | None = None
+    gray: bool = False
+
+    def __call__(self, frame: np.ndarray) -> np.ndarray:
+        if self.crop is not None:
+            frame = frame[self.crop[0] : self.crop[1]]
+        if self.gray:
+            frame = np.rint(frame.astype(np.float32) @ GRAY_WEIGHTS)[..., None].astype(np.uint8)
+        if self.size is not None and frame.shape[:2] != tuple(self.size):
+            frame = area_resize(frame, self.size)
+        return np.ascontiguousarray(frame)
+
+    def space(self, shape: tuple[int, int, int]) -> spaces.Box:
+        """The observation space of processed frames from frames of `shape` (H, W, C)."""
+        height, width, channels = shape
+        if self.crop is not None:
+            height = len(range(height)[self.crop[0] : self.crop[1]])
+        if self.size is not None:
+            height, width = self.size
+        return spaces.Box(0, 255, (height, width, 1 if self.gray else channels), np.uint8)
