@@ -22,6 +22,7 @@ EXTRA_MODULES = {
     "biped_estool": "Box2D",
     "lunar": "Box2D",
     "carracing": "Box2D",
+    "carracing_fast": "Box2D",
     "slimevolley": "slimevolleygym",
     "doom_takecover": "vizdoom",
     "airstriker": "stable_retro",

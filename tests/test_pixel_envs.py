@@ -79,6 +79,17 @@ class TestCarRacing:
     def _box2d(self):
         pytest.importorskip("Box2D")
 
+    def test_the_fast_renderer_draws_the_same_frames(self):
+        """Tiles change color as the car visits them; frames are compared pixel by pixel."""
+        exact = make_env("CarRacingFrames-v0")
+        fast = make_env("CarRacingFrames-v0", fast_render=True)
+        actions = np.random.default_rng(0).uniform([-1, 0, 0], [1, 1, 0.2], (150, 3))
+        for env in (exact, fast):
+            env.reset(seed=4)
+        for action in actions.astype(np.float32):
+            np.testing.assert_array_equal(exact.step(action)[0], fast.step(action)[0])
+        assert type(fast.unwrapped).__name__ == "FastRoadCarRacing"
+
     def test_replays_in_world_models_frames(self):
         env = make_env("CarRacingFrames-v0", world_models=True)
         frames = assert_replays(env)

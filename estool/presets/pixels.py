@@ -41,15 +41,18 @@ for preset in (
         ),
         mlp(thumbnail_inputs(), 1, (16, 0)),
     ),
-    Preset(
-        "carracing",
-        EnvSpec(
-            "CarRacingFrames-v0",
-            kwargs={"size": THUMBNAIL, "gray": True},
-            max_episode_steps=1000,
-            actions="rescale",
-        ),
-        mlp(thumbnail_inputs(), 3, (16, 0)),
+    *(
+        Preset(
+            name,
+            EnvSpec(
+                "CarRacingFrames-v0",
+                kwargs={"size": THUMBNAIL, "gray": True, "fast_render": fast},
+                max_episode_steps=1000,
+                actions="rescale",
+            ),
+            mlp(thumbnail_inputs(), 3, (16, 0)),
+        )
+        for name, fast in (("carracing", False), ("carracing_fast", True))
     ),
     sonic("sonic", "SonicTheHedgehog-Genesis-v0"),
     sonic("sonic2", "SonicTheHedgehog2-Genesis-v0"),
