@@ -81,7 +81,7 @@ def legacy_module(name: str) -> types.ModuleType:
     full = f"{PACKAGE}.bullet.{name}"
     if full in sys.modules:
         return sys.modules[full]
-    with _legacy_import_context():
+    with _legacy_import_context(), contextlib.redirect_stdout(io.StringIO()):  # Kuka prints
         return importlib.import_module(full)
 
 
