@@ -5,7 +5,8 @@ pybullet ships these in `pybullet_envs.bullet`, written for gym 0.9-0.21. Its pa
 imports old gym, and the modules import `pkg_resources` (gone from setuptools >= 81). So the
 modules are imported with `gym` aliased to Gymnasium (their spaces, `seeding` and `Env` base then
 are Gymnasium's), a stand-in `pkg_resources.parse_version`, and a bare `pybullet_envs` package
-whose `__init__` never runs; `sys.modules` is put back as it was after the import.
+whose `__init__` never runs; `gym` and `pkg_resources` are put back as they were after the import
+(the bare package stays, so that old gym's registry never runs in this process).
 
 `LegacyBulletEnv` turns the old API into Gymnasium's (reset(seed) -> (obs, info), a 5-tuple
 step), and makes every episode depend on its seed only: these envs draw their start (Racecar's

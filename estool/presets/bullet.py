@@ -1,8 +1,9 @@
 """estool's pybullet presets (its config.py), with their exact policy shapes, so that its zoo
 files load: inputs, outputs, hidden layers, activation, time factor, output noise, noise bias.
 
-Roboschool is gone; `robo_*` presets play the pybullet env of the same body (the same observation
-and action sizes).
+Roboschool is gone; `robo_ant` plays pybullet's Ant (the same observation and action sizes), where
+estool's robo_ant.json scores 3211 ± 30 (recorded 3473). Its hopper, walker and reacher files do
+not carry over to pybullet's bodies (10 to 40 against 2,400 to 3,000), so they have no preset.
 """
 
 from envs.spec import EnvSpec
@@ -68,9 +69,5 @@ for preset in (
     bullet("bullet_minitaur", MINITAUR, 28, 8, (64, 32)),
     bullet("bullet_minitaur_stoc", MINITAUR, 28, 8, (64, 32), output_noise=ALL_NOISY),
     bullet("robo_ant", ANT, 28, 8, (140, 40), "passthru", 1000, NOISY_OUTPUT),
-    bullet("robo_hopper", "HopperBulletEnv-v0", 15, 3, (75, 15), "passthru", 1000, NOISY_OUTPUT),
-    bullet("robo_walker", "Walker2DBulletEnv-v0", 22, 6, (110, 30), "passthru", 1000,
-           NOISY_OUTPUT),
-    bullet("robo_reacher", "ReacherBulletEnv-v0", 9, 2, (45, 10), "passthru", 1000, NOISY_OUTPUT),
 ):  # fmt: skip
     register_preset(preset)
