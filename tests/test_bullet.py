@@ -128,10 +128,13 @@ def test_estool_zoo_ant_walks():
 
 
 @pytest.mark.e2e
-def test_estool_zoo_racecar_plays_and_a_wrong_size_is_one_line():
+def test_estool_zoo_racecar_plays_records_and_a_wrong_size_is_one_line(tmp_path):
     path = ZOO / "bullet_racecar.cma.1.32.best.json"
     out = model("bullet_racecar", path, "--norender", "-e", "1", "--max_len", "60")
     assert MEAN_LINE.search(out.stdout), out.stdout
+    video = tmp_path / "racecar.gif"
+    out = model("bullet_racecar", path, "--record", video, "--max_len", "5")
+    assert "wrote" in out.stdout and "(6 frames" in out.stdout and video.stat().st_size > 0
     out = model("bullet_ant", path, "--norender", "-e", "1", check=False)
     one_error_line(out, "has 542 parameters but bullet_ant expects 4272")
 
