@@ -14,6 +14,7 @@ import os
 
 import gymnasium as gym
 
+from envs.bullet import settle
 from envs.bullet_legacy import LEGACY_ENVS
 from envs.fresh_world import FreshBox2DWorld, has_box2d_world
 
@@ -80,10 +81,7 @@ def make_env(
         # this project's envs need none of gym.make's wrappers: fewer calls per step
         while isinstance(env, MAKE_WRAPPERS):
             env = env.env
-    if "BulletEnv-" in env_id:
-        from envs.bullet import settle
-
-        env = settle(env)
+    env = settle(env)  # pybullet's locomotion envs: every episode from a restored start
     if has_box2d_world(env):
         env = FreshBox2DWorld(env)  # episodes must not depend on the ones played before
     if seed is not None:

@@ -58,7 +58,7 @@ def constants(*values: float) -> tuple[np.ndarray, ...]:
     return tuple(np.array(value, dtype=np.float64) for value in values)
 
 
-TWO = np.array(2.0)
+(TWO,) = constants(2.0)
 
 
 def _float_square(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

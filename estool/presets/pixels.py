@@ -13,59 +13,42 @@ THUMBNAIL = (24, 32)  # (h, w): 768 inputs in grayscale
 RETRO_FRAME_SKIP = 4  # the Retro Contest's
 
 
-def thumbnail_inputs(size: tuple[int, int] = THUMBNAIL) -> int:
-    return size[0] * size[1]
+def thumbnail(
+    name: str,
+    env_id: str,
+    outputs: int,
+    steps: int,
+    actions: str = "identity",
+    activation: str = "tanh",
+    **kwargs,
+) -> Preset:
+    """A preset whose MLP (16 hidden units) sees the screen as a grayscale THUMBNAIL."""
+    spec = EnvSpec(
+        env_id,
+        kwargs={**kwargs, "size": THUMBNAIL, "gray": True},
+        max_episode_steps=steps,
+        actions=actions,
+    )
+    return Preset(name, spec, mlp(THUMBNAIL[0] * THUMBNAIL[1], outputs, (16, 0), activation))
 
 
 def sonic(name: str, game: str) -> Preset:
     """The Retro Contest's setting: its scenario (reward: progress along the level), its seven
     button combinations, each held 4 frames."""
-    kwargs = {
-        "scenario": "contest",
-        "combos": SONIC_COMBOS,
-        "frame_skip": RETRO_FRAME_SKIP,
-        "size": THUMBNAIL,
-        "gray": True,
-    }
-    spec = EnvSpec(game, kwargs=kwargs, max_episode_steps=4500, actions="argmax")
-    return Preset(name, spec, mlp(thumbnail_inputs(), len(SONIC_COMBOS), (16, 0), "passthru"))
+    return thumbnail(
+        name, game, len(SONIC_COMBOS), 4500, "argmax", "passthru",
+        scenario="contest", combos=SONIC_COMBOS, frame_skip=RETRO_FRAME_SKIP,
+    )  # fmt: skip
 
 
 for preset in (
-    Preset(
-        "doom_takecover",
-        EnvSpec(
-            "DoomTakeCover-v0",
-            kwargs={"continuous": True, "size": THUMBNAIL, "gray": True},
-            max_episode_steps=2100,
-        ),
-        mlp(thumbnail_inputs(), 1, (16, 0)),
-    ),
-    *(
-        Preset(
-            name,
-            EnvSpec(
-                "CarRacingFrames-v0",
-                kwargs={"size": THUMBNAIL, "gray": True, "fast_render": fast},
-                max_episode_steps=1000,
-                actions="rescale",
-            ),
-            mlp(thumbnail_inputs(), 3, (16, 0)),
-        )
-        for name, fast in (("carracing", False), ("carracing_fast", True))
-    ),
+    thumbnail("doom_takecover", "DoomTakeCover-v0", 1, 2100, continuous=True),
+    thumbnail("carracing", "CarRacingFrames-v0", 3, 1000, "rescale", fast_render=False),
+    thumbnail("carracing_fast", "CarRacingFrames-v0", 3, 1000, "rescale", fast_render=True),
     sonic("sonic", "SonicTheHedgehog-Genesis-v0"),
     sonic("sonic2", "SonicTheHedgehog2-Genesis-v0"),
     sonic("sonic3", "SonicAndKnuckles3-Genesis-v0"),
-    Preset(
-        "airstriker",
-        EnvSpec(
-            "Airstriker-Genesis-v0",
-            kwargs={"frame_skip": RETRO_FRAME_SKIP, "size": THUMBNAIL, "gray": True},
-            max_episode_steps=3000,
-            actions="binary",
-        ),
-        mlp(thumbnail_inputs(), 12, (16, 0)),
-    ),
-):
+    thumbnail("airstriker", "Airstriker-Genesis-v0", 12, 3000, "binary",
+              frame_skip=RETRO_FRAME_SKIP),
+):  # fmt: skip
     register_preset(preset)
