@@ -6,7 +6,7 @@ from setuptools import find_packages, setup
 
 EXTRAS = {
     # World Models (ConvVAE, MDN-RNN); the project's pin (a CPU build where the index has one)
-    "torch": ["torch==2.13.0"],
+    "torch": ["torch==2.13.0", "tqdm>=4.66", "pillow>=10"],
     "box2d": ["gymnasium[box2d]>=1.0"],
     # pybullet's legacy envs (Racecar, Minitaur, Kuka) import through envs/bullet_legacy.py
     "pybullet": ["pybullet>=3.2.6", "pybullet-envs-gymnasium", "packaging"],

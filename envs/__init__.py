@@ -28,6 +28,8 @@ CUSTOM_ENVS = {
     "NoDeathAntBulletEnv-v0": "envs.bullet:no_death_ant",
     "DoomTakeCover-v0": "envs.doom:TakeCover",
     "CarRacingFrames-v0": "envs.carracing:CarRacingFrames",
+    "WorldModel-v0": "envs.world_model:WorldModelEnv",
+    "Dream-v0": "envs.dream:DreamEnv",
     **LEGACY_ENVS,
 }
 # families whose ids their package registers when imported: (part of the id, module, extra)

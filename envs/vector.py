@@ -27,6 +27,7 @@ VECTOR_ENVS = {
     "CartPole-v1": "envs.cartpole:CartPoleVector",
     "CartPoleSwingUp-v0": "envs.cartpole_swingup:CartPoleSwingUpVector",
     "Pendulum-v1": "envs.pendulum:PendulumVector",
+    "Dream-v0": "envs.dream:DreamVector",
 }
 
 

@@ -58,3 +58,4 @@ def make_policy(spec: PolicySpec) -> Policy:
 
 register_policy("mlp", "models.mlp:MLPPolicy")
 register_policy("rnn", "models.rnn:RNNPolicy")
+register_policy("wm_controller", "models.controller:Controller")

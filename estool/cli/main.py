@@ -1,5 +1,5 @@
-"""The `estool` console command: `estool train|model|plot ARGS...`, the same as `python train.py`,
-`python model.py` and `python -m estool.plot`."""
+"""The `estool` console command: `estool train|model|plot|wm ARGS...`; the first three are the
+same as `python train.py`, `python model.py` and `python -m estool.plot`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ COMMANDS = {
     "train": ("estool.cli.train", "evolve a policy (python train.py)"),
     "model": ("estool.cli.model", "watch, record or score a policy (python model.py)"),
     "plot": ("estool.cli.plot", "plot training progress to a PNG"),
+    "wm": ("estool.cli.wm", "World Models: collect, train-vae, encode, train-rnn"),
 }
 
 

@@ -48,6 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--max_len", type=int, default=None, help="cap on episode steps (default: the game's)"
     )
+    parser.add_argument(
+        "--wm", metavar="DIR", default=None, help="World Models games: the trained V and M "
+        "(default: log/DESIGN.wm)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--dream", action="store_true", help="World Models games: play in M's dream, the frames "
+        "decoded by V",
+    )  # fmt: skip
     return parser
 
 
@@ -82,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     from estool.evaluation.local import PolicyEvaluator
     from estool.evaluation.mpi import WorkerError
     from estool.presets import preset_for
+    from estool.presets.worldmodels import in_dream
     from estool.training.paramfile import read_params
     from models.registry import make_policy
 
@@ -90,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         preset = preset_for(args.game)
+        if args.dream:
+            preset = in_dream(preset)
+        preset = preset.with_world_model(args.wm)
         num_params = make_policy(preset.policy).param_count
         params = read_params(args.file, num_params, args.game)
     except ValueError as error:  # ParamFileError is one

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from dataclasses import replace
 
 from estool.cli.args import fail
 from estool.evaluation.launch import start_backend
@@ -27,9 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     config = parse_config(argv)
     try:
-        preset = preset_for(config.game)
+        preset = preset_for(config.game).with_world_model(config.wm, config.log_dir)
     except ValueError as error:
         return fail(PROG, error)
+    if preset.world_model is not None:  # the run's config records the directory it used
+        config = replace(config, wm=preset.env.kwargs["wm_dir"])
     num_params = make_policy(preset.policy).param_count
     BlasThreads()  # every rank's rollouts on one BLAS thread (rank 0's solver: `Trainer`)
     try:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -24,6 +25,20 @@ class Preset:
     name: str
     env: EnvSpec
     policy: PolicySpec
+    world_model: str | None = None  # the World Models design whose trained V and M it plays
+
+    def with_world_model(self, wm_dir: str | None, log_dir: str = "log") -> Preset:
+        """This preset playing the World Model in `wm_dir` (default: `default_wm_dir`); itself
+        for a preset without one."""
+        if self.world_model is None:
+            return self
+        wm_dir = wm_dir or str(default_wm_dir(self.world_model, log_dir))
+        return replace(self, env=replace(self.env, kwargs={**self.env.kwargs, "wm_dir": wm_dir}))
+
+
+def default_wm_dir(design: str, log_dir: str = "log") -> Path:
+    """Where `estool wm collect DESIGN` puts its data and models unless told: log/DESIGN.wm."""
+    return Path(log_dir) / f"{design}.wm"
 
 
 PRESETS: dict[str, Preset] = {}
@@ -102,4 +117,4 @@ def preset_for(name: str) -> Preset:
 
 
 # the presets of each family register themselves on import
-from estool.presets import bullet, classic, mujoco, pixels  # noqa: E402, F401
+from estool.presets import bullet, classic, mujoco, pixels, worldmodels  # noqa: E402, F401

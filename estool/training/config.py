@@ -44,6 +44,7 @@ class TrainConfig:
     max_generations: int | None = None
     target_fitness: float | None = None
     log_dir: str = "log"
+    wm: str | None = None  # World Models games: the model directory (default log_dir/DESIGN.wm)
     resume: bool = False
     overwrite: bool = False  # start over, deleting the files of an earlier run on this file base
 
@@ -153,6 +154,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max_generations", type=int, default=None, help="stop after N generations")
     p.add_argument("--target_fitness", type=float, default=None, help="stop at this eval score")
     p.add_argument("--log_dir", default=d.log_dir, help="output folder")
+    p.add_argument(
+        "--wm",
+        metavar="DIR",
+        default=None,
+        help="World Models games (doom_dream, doom_real, carracing_wm): the directory of the "
+        "trained V and M (default: LOG_DIR/DESIGN.wm, as `estool wm collect` makes it)",
+    )
     p.add_argument("--resume", action=flag, default=d.resume, help="continue from the checkpoint")
     p.add_argument(
         "--overwrite",

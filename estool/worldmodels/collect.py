@@ -1,0 +1,107 @@
+"""Step 1: play the design's random policy in the real env and store every episode as a shard.
+
+Episode i is played from seed (run seed, i): its frames depend on that alone, whichever rank plays
+it. `episodes` is the total the directory should hold: the shards already there are kept, never
+rewritten, and only the missing indices are played, so a killed run picks up where it stopped and
+a run with a larger total adds episodes.
+
+The random policy (World Models' Doom data, WME): an action uniform in [-1, 1] per controller
+output, held for 1 to 10 steps.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from estool.worldmodels.designs import Design
+from estool.worldmodels.progress import progress_bar
+from estool.worldmodels.store import ModelDir
+
+HOLD_STEPS = (1, 10)
+
+
+def episode_seed(run_seed: int, index: int) -> int:
+    sequence = np.random.SeedSequence([run_seed, index])
+    return int(sequence.generate_state(1, np.uint32)[0] >> np.uint32(1))
+
+
+def play_random(env, design: Design, seed: int, max_steps: int) -> dict[str, np.ndarray]:
+    """One episode of the hold-random policy: the shard's arrays (`store` docstring)."""
+    rng = np.random.default_rng(seed)
+    obs, _ = env.reset(seed=seed)
+    frames, actions, rewards = [obs], [], []
+    terminated, hold = False, 0
+    action = np.zeros(design.action_size, np.float32)
+    for _ in range(max_steps):
+        if hold == 0:
+            action = rng.uniform(-1.0, 1.0, design.action_size).astype(np.float32)
+            hold = int(rng.integers(HOLD_STEPS[0], HOLD_STEPS[1] + 1))
+        hold -= 1
+        obs, reward, terminated, truncated, _ = env.step(design.env_action(action))
+        frames.append(obs)
+        actions.append(design.m_action(action))
+        rewards.append(reward)
+        if terminated or truncated:
+            break
+    return dict(
+        frames=np.stack(frames).astype(np.uint8),
+        actions=np.stack(actions).astype(np.float32).reshape(len(actions), design.action_size),
+        rewards=np.asarray(rewards, np.float32),
+        terminated=np.asarray(bool(terminated)),
+        seed=np.asarray(seed, np.int64),
+    )
+
+
+def missing_episodes(store: ModelDir, episodes: int) -> list[int]:
+    return sorted(set(range(episodes)) - set(store.episode_indices()))
+
+
+def collect(store: ModelDir, design: Design, episodes: int, run_seed: int = 0) -> dict:
+    """Collect episodes 0..episodes-1 that are missing, spread over the MPI ranks when run under
+    mpiexec; returns the manifest (None on the other ranks)."""
+    comm = _world()
+    rank, size = (0, 1) if comm is None else (comm.Get_rank(), comm.Get_size())
+    if rank == 0:
+        store.claim(design)
+        todo = missing_episodes(store, episodes)
+    else:
+        todo = None
+    if comm is not None:
+        todo = comm.bcast(todo, root=0)
+    mine = todo[rank::size]
+    env = design.env.make()
+    try:
+        with progress_bar(len(todo), "episodes", enabled=rank == 0) as bar:
+            for index in mine:
+                seed = episode_seed(run_seed, index)
+                store.write_episode(
+                    index, **play_random(env, design, seed, design.env.max_episode_steps)
+                )
+                if rank == 0:  # every rank's shards count: they share the directory
+                    bar.update(len(todo) - len(missing_episodes(store, episodes)) - bar.n)
+            if comm is not None:
+                _wait_for_all(comm)
+            bar.update(len(todo) - bar.n)
+    finally:
+        env.close()
+    return store.write_manifest() if rank == 0 else None
+
+
+def _world():
+    """MPI's world communicator under mpiexec with more than one rank, else None."""
+    from estool.evaluation.launch import mpi_size
+
+    if mpi_size() == 1:
+        return None
+    from mpi4py import MPI
+
+    return MPI.COMM_WORLD
+
+
+def _wait_for_all(comm) -> None:
+    """A barrier that sleeps (MPICH's blocking barrier spins, taking a core from the others)."""
+    request = comm.Ibarrier()
+    while not request.Test():
+        time.sleep(0.01)

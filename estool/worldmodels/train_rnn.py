@@ -1,0 +1,171 @@
+"""Step 4: train M (`models.mdrnn.MDNRNN`) on the encoded episodes.
+
+Each batch is B windows of `length` steps, drawn from (seed, epoch, batch): an episode in
+proportion to its steps, a start uniform in it (a shorter episode fills its window's front and
+is masked after its end). z is resampled from V's (mu, logvar) for every batch (World Models), so
+M never sees the same code twice. Input x_t = [z_t, a_t (, restart_t: 1 on an episode's first
+step)]; targets z_{t+1} and, with a done head, done_{t+1} (1 on the step that ends an episode by
+termination). An epoch is as many windows as the data has steps. Adam with gradient norm
+clipped at 1 (WME), rate rnn_lr * rnn_lr_decay ** step.
+
+After every epoch: `rnn.pt`, and `dream.npz` (M for numpy and the dream's start states).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from estool.worldmodels.encode import is_current, vae_digest
+from estool.worldmodels.fitting import (
+    Progress,
+    batch_generator,
+    fit,
+    load_torch,
+    save_torch,
+    seeded,
+)
+from estool.worldmodels.store import ModelDir, save_npz
+from models.mdrnn import MDNRNN, done_loss, mdn_loss
+
+GRAD_CLIP = 1.0
+
+
+def load_series(store: ModelDir) -> dict[int, dict[str, np.ndarray]]:
+    """Every episode's series, or a ValueError when one is missing or from another V."""
+    digest = vae_digest(store)
+    series = {}
+    for episode in store.manifest()["episodes"]:
+        index = episode["index"]
+        if not is_current(store, index, digest):
+            raise ValueError(
+                f"episode {index} has no series of the current V: run `estool wm encode {store}`"
+            )
+        with np.load(store.series_path(index)) as data:
+            series[index] = {k: data[k] for k in ("mu", "logvar", "actions", "terminated")}
+    return series
+
+
+class SequenceBatches:
+    """Windows of `length` steps from `series`: batch(epoch, b) -> dict of numpy arrays
+    mu, logvar (B, L + 1, z); actions (B, L, a); first, done, mask (B, L)."""
+
+    def __init__(self, series: list[dict], batch_size: int, length: int, seed: int):
+        if not series:
+            raise ValueError("no episodes long enough for M: collect more, or lower --min-episode")
+        self.series, self.batch_size, self.length, self.seed = series, batch_size, length, seed
+        self.steps = np.array([len(s["actions"]) for s in series])
+        self.weights = self.steps / self.steps.sum()
+
+    def batches_per_epoch(self) -> int:
+        return max(1, -(-int(self.steps.sum()) // (self.batch_size * self.length)))
+
+    def epoch(self, epoch: int, skip: int = 0):
+        for b in range(skip, self.batches_per_epoch()):
+            yield self.batch(epoch, b)
+
+    def batch(self, epoch: int, b: int) -> dict[str, np.ndarray]:
+        rng = np.random.default_rng([self.seed, epoch, b])
+        B, L = self.batch_size, self.length
+        z_size = self.series[0]["mu"].shape[1]
+        action_size = self.series[0]["actions"].shape[1]
+        out = dict(
+            mu=np.zeros((B, L + 1, z_size), np.float32),
+            logvar=np.zeros((B, L + 1, z_size), np.float32),
+            actions=np.zeros((B, L, action_size), np.float32),
+            first=np.zeros((B, L), np.float32),
+            done=np.zeros((B, L), np.float32),
+            mask=np.zeros((B, L), bool),
+        )
+        for row in range(B):
+            episode = self.series[rng.choice(len(self.series), p=self.weights)]
+            steps = len(episode["actions"])
+            start = int(rng.integers(0, max(steps - L, 0) + 1))
+            n = min(L, steps - start)
+            out["mu"][row, : n + 1] = episode["mu"][start : start + n + 1]
+            out["logvar"][row, : n + 1] = episode["logvar"][start : start + n + 1]
+            out["actions"][row, :n] = episode["actions"][start : start + n]
+            out["first"][row, 0] = float(start == 0)
+            out["done"][row, n - 1] = float(start + n == steps and bool(episode["terminated"]))
+            out["mask"][row, :n] = True
+        return out
+
+
+def train_rnn(
+    store: ModelDir,
+    epochs: int = 20,
+    batch_size: int | None = None,
+    length: int | None = None,
+    min_episode: int | None = None,
+    device: str = "cpu",
+    seed: int = 0,
+    checkpoint_seconds: float | None = None,
+    max_batches: int | None = None,
+) -> Progress:
+    design = store.design()
+    batch_size, length = batch_size or design.rnn_batch, length or design.sequence_length
+    min_episode = design.min_episode if min_episode is None else min_episode
+    series = load_series(store)
+    used = [s for s in series.values() if len(s["actions"]) > min_episode]
+    batches = SequenceBatches(used, batch_size, length, seed)
+    model = seeded(lambda: MDNRNN(**design.rnn_args()), seed).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=design.rnn_lr)
+    identity = {
+        "design": design.name, **design.rnn_args(), "seed": seed, "batch": batch_size,
+        "length": length, "min_episode": min_episode, "vae": vae_digest(store),
+    }  # fmt: skip
+    per_epoch = batches.batches_per_epoch()
+
+    def train_step(batch: dict, epoch: int, index: int) -> float:
+        tensors = {k: torch.as_tensor(v, device=device) for k, v in batch.items()}
+        generator = batch_generator(seed, epoch, index, device)
+        eps = torch.randn(tensors["mu"].shape, generator=generator, device=device)
+        z = tensors["mu"] + torch.exp(0.5 * tensors["logvar"]) * eps
+        parts = [z[:, :-1], tensors["actions"]]
+        if design.restart_input:
+            parts.append(tensors["first"].unsqueeze(-1))
+        out, _ = model(torch.cat(parts, -1))
+        mask = tensors["mask"]
+        loss = mdn_loss(out.logit_pi, out.mu, out.log_sigma, z[:, 1:], mask)
+        if design.done_head:
+            loss = loss + done_loss(out.done_logit, tensors["done"], mask, design.done_weight)
+        for group in optimizer.param_groups:
+            group["lr"] = design.rnn_lr * design.rnn_lr_decay ** (epoch * per_epoch + index)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), GRAD_CLIP)
+        optimizer.step()
+        return float(loss)
+
+    def on_epoch_end(epoch: int) -> None:
+        save_torch(
+            store.rnn_file, {"identity": identity, "model": model.state_dict(), "epochs": epoch}
+        )
+        write_dream(store, model, series)
+
+    kwargs = {} if checkpoint_seconds is None else {"checkpoint_seconds": checkpoint_seconds}
+    return fit(
+        "M", model, optimizer, store.rnn_checkpoint, identity, epochs, per_epoch,
+        batches.epoch, train_step, on_epoch_end, max_batches=max_batches, device=device, **kwargs,
+    )  # fmt: skip
+
+
+def write_dream(store: ModelDir, model: MDNRNN, series: dict[int, dict]) -> None:
+    """`dream.npz`: M's numpy weights, the design, and every episode's first (mu, logvar)."""
+    firsts = [series[index] for index in sorted(series)]
+    save_npz(
+        store.dream_file,
+        design=np.asarray(store.design().name),
+        vae=np.asarray(vae_digest(store)),
+        initial_mu=np.stack([s["mu"][0] for s in firsts]),
+        initial_logvar=np.stack([s["logvar"][0] for s in firsts]),
+        **model.export(),
+    )
+
+
+def load_rnn(store: ModelDir, device: str = "cpu") -> MDNRNN:
+    design = store.design()
+    saved = load_torch(store.require(store.rnn_file, "train-rnn"), device)
+    model = MDNRNN(**design.rnn_args())
+    model.load_state_dict(saved["model"])
+    return model.to(device).eval()

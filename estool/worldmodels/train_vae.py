@@ -1,0 +1,119 @@
+"""Step 2: train V (`models.vae.ConvVAE`) on the collected frames, streamed in bounded memory.
+
+Adam (the design's rate, 1e-4), the design's batch (100) and KL tolerance (0.5), as World Models.
+After every epoch: the checkpoint, V's weights (`vae.pt`), and `vae.png`: a row of frames over a
+row of their reconstructions.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import torch
+
+from estool.fileio import atomic_write_bytes
+from estool.worldmodels.fitting import (
+    Progress,
+    batch_generator,
+    fit,
+    load_torch,
+    save_torch,
+    seeded,
+)
+from estool.worldmodels.store import ModelDir
+from estool.worldmodels.stream import BUFFER_FRAMES, FrameStream
+from models.vae import ConvVAE, frames_to_tensor, vae_loss
+
+GRID_FRAMES = 8
+
+
+def train_vae(
+    store: ModelDir,
+    epochs: int = 10,
+    batch_size: int | None = None,
+    buffer_frames: int = BUFFER_FRAMES,
+    device: str = "cpu",
+    seed: int = 0,
+    checkpoint_seconds: float | None = None,
+    max_batches: int | None = None,
+) -> Progress:
+    design = store.design()
+    manifest = store.manifest()
+    batch_size = batch_size or design.vae_batch
+    stream = FrameStream(
+        store,
+        {e["index"]: e["frames"] for e in manifest["episodes"]},
+        batch_size,
+        max(buffer_frames, batch_size),
+        seed,
+    )
+    model = seeded(lambda: ConvVAE(**design.vae_args()), seed).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=design.vae_lr)
+    identity = {"design": design.name, **design.vae_args(), "seed": seed, "batch": batch_size}
+
+    def train_step(frames: np.ndarray, epoch: int, index: int) -> float:
+        x = frames_to_tensor(frames, device)
+        reconstruction, mu, logvar = model(x, batch_generator(seed, epoch, index, device))
+        loss, _, _ = vae_loss(
+            reconstruction, x, mu, logvar, design.kl_tolerance, design.beta, design.bce
+        )
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return float(loss)
+
+    def on_epoch_end(epoch: int) -> None:
+        save_torch(
+            store.vae_file, {"identity": identity, "model": model.state_dict(), "epochs": epoch}
+        )
+        write_grid(store, model, device)
+
+    kwargs = {} if checkpoint_seconds is None else {"checkpoint_seconds": checkpoint_seconds}
+    return fit(
+        "V",
+        model,
+        optimizer,
+        store.vae_checkpoint,
+        identity,
+        epochs,
+        stream.batches_per_epoch(),
+        stream.epoch,
+        train_step,
+        on_epoch_end,
+        max_batches=max_batches,
+        device=device,
+        **kwargs,
+    )
+
+
+def load_vae(store: ModelDir, device: str = "cpu") -> ConvVAE:
+    """V from `vae.pt`, in eval mode; a ValueError when it is missing or not this design's."""
+    design = store.design()
+    saved = load_torch(store.require(store.vae_file, "train-vae"), device)
+    if saved["identity"]["design"] != design.name or any(
+        saved["identity"][k] != v for k, v in design.vae_args().items()
+    ):
+        raise ValueError(f"{store.vae_file} is not a V of this {design.name} directory")
+    model = ConvVAE(**design.vae_args())
+    model.load_state_dict(saved["model"])
+    return model.to(device).eval()
+
+
+def write_grid(store: ModelDir, model: ConvVAE, device: str = "cpu") -> None:
+    """`vae.png`: GRID_FRAMES frames spread over the first episode, above their reconstructions."""
+    from PIL import Image
+
+    first = store.episode_indices()[0]
+    frames = store.read_episode(first, "frames")["frames"]
+    picked = frames[np.linspace(0, len(frames) - 1, GRID_FRAMES).astype(int)]
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        mu, _ = model.encode(frames_to_tensor(picked, device))
+        rebuilt = model.decode(mu).permute(0, 2, 3, 1).mul(255).round().byte().cpu().numpy()
+    model.train(was_training)
+    grid = np.concatenate([np.concatenate(list(picked), 1), np.concatenate(list(rebuilt), 1)], 0)
+    buffer = io.BytesIO()
+    Image.fromarray(grid).save(buffer, format="PNG")
+    atomic_write_bytes(store.vae_png, buffer.getvalue())
