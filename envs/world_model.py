@@ -35,6 +35,7 @@ class WorldModelEnv(gym.Wrapper):
         self.h, self.c = self.world.dynamics.initial_state(1)
         self.z = np.zeros((1, self.design.z_size), np.float32)
         self.first = True
+        self.frame: np.ndarray | None = None  # the real env's last frame (what V encoded)
 
     def _encode(self, frame: np.ndarray) -> np.ndarray:
         from models.vae import frames_to_tensor
@@ -51,6 +52,7 @@ class WorldModelEnv(gym.Wrapper):
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         frame, info = self.env.reset(seed=seed, options=options)
+        self.frame = frame
         self.rng = np.random.default_rng(seed)
         self.h, self.c = self.world.dynamics.initial_state(1)
         self.z, self.first = self._encode(frame), True

@@ -33,6 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     collect.add_argument("--out", default=None, help="model directory (default log/DESIGN.wm)")
     collect.add_argument("--seed", type=int, default=0, help="episode i plays from (SEED, i)")
     collect.add_argument("--max_steps", type=int, default=None, help="cap on episode steps")
+    collect.add_argument(
+        "--policy", metavar="FILE", default=None, help="play this saved controller (through "
+        "the V and M of --wm) instead of the random policy",
+    )  # fmt: skip
+    collect.add_argument("--wm", metavar="DIR", default=None, help="--policy's V and M")
 
     for name, help_ in (
         ("train-vae", "train V on the collected frames"),
@@ -94,10 +99,20 @@ def run(args: argparse.Namespace) -> int:
         if args.max_steps is not None:
             design = replace(design, env=replace(design.env, max_episode_steps=args.max_steps))
         store = ModelDir(args.out or default_wm_dir(design.name))
+        controller = None
+        if args.policy is not None:
+            from estool.presets.worldmodels import in_real_env
+            from estool.training.paramfile import read_params
+            from models.registry import make_policy
+
+            preset = in_real_env(design.name).with_world_model(args.wm or str(store))
+            params = read_params(args.policy, make_policy(preset.policy).param_count, preset.name)
+            controller = (preset, params)
         if args.num_worker > 1 and mpi_size() == 1:
-            design.env.make().close()  # a missing extra is one error here, not one per rank
+            # a missing extra or model is one error here, not one per rank
+            (controller[0] if controller else design).env.make().close()
             relaunch(args.num_worker, sys.argv)
-        manifest = collect(store, design, args.episodes, args.seed)
+        manifest = collect(store, design, args.episodes, args.seed, controller)
         if manifest is not None:  # rank 0
             episodes = manifest["episodes"]
             logger.info("%s: %d episodes, %d frames", store, len(episodes), manifest["frames"])

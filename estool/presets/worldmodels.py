@@ -40,6 +40,13 @@ def dream(name: str, design: Design) -> Preset:
     return Preset(name, spec, controller(design), world_model=design.name)
 
 
+def in_real_env(design: str) -> Preset:
+    """The preset that plays `design`'s controller in its real env."""
+    return next(
+        p for p in PRESETS.values() if p.world_model == design and p.env.id == "WorldModel-v0"
+    )
+
+
 def in_dream(preset: Preset) -> Preset:
     """The dream of `preset`'s World Model, played by its controller (`model.py --dream`)."""
     if preset.world_model is None or not DESIGNS[preset.world_model].done_head:

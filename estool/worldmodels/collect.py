@@ -6,7 +6,8 @@ rewritten, and only the missing indices are played, so a killed run picks up whe
 a run with a larger total adds episodes.
 
 The random policy (World Models' Doom data, WME): an action uniform in [-1, 1] per controller
-output, held for 1 to 10 steps.
+output, held for 1 to 10 steps. Or a saved controller (`policy`), playing through the V and M
+of a model directory: the paper's iterative procedure, for tasks a random policy cannot explore.
 """
 
 from __future__ import annotations
@@ -45,6 +46,28 @@ def play_random(env, design: Design, seed: int, max_steps: int) -> dict[str, np.
         rewards.append(reward)
         if terminated or truncated:
             break
+    return _shard(frames, actions, rewards, terminated, seed, design)
+
+
+def play_policy(env, design: Design, policy, seed: int, max_steps: int) -> dict[str, np.ndarray]:
+    """One episode of a controller in `env` (`envs.world_model.WorldModelEnv`): the shard's
+    arrays, the frames those V encoded."""
+    obs, _ = env.reset(seed=seed)
+    frames, actions, rewards = [env.frame], [], []
+    terminated = False
+    policy.reset()
+    for t in range(max_steps):
+        action = np.asarray(policy.act(obs, t), np.float32).reshape(1, -1)
+        obs, reward, terminated, truncated, _ = env.step(action[0])
+        frames.append(env.frame)
+        actions.append(design.m_action(action)[0])
+        rewards.append(reward)
+        if terminated or truncated:
+            break
+    return _shard(frames, actions, rewards, terminated, seed, design)
+
+
+def _shard(frames, actions, rewards, terminated, seed, design: Design) -> dict[str, np.ndarray]:
     return dict(
         frames=np.stack(frames).astype(np.uint8),
         actions=np.stack(actions).astype(np.float32).reshape(len(actions), design.action_size),
@@ -58,9 +81,14 @@ def missing_episodes(store: ModelDir, episodes: int) -> list[int]:
     return sorted(set(range(episodes)) - set(store.episode_indices()))
 
 
-def collect(store: ModelDir, design: Design, episodes: int, run_seed: int = 0) -> dict:
+def collect(
+    store: ModelDir, design: Design, episodes: int, run_seed: int = 0, controller=None
+) -> dict | None:
     """Collect episodes 0..episodes-1 that are missing, spread over the MPI ranks when run under
-    mpiexec; returns the manifest (None on the other ranks)."""
+    mpiexec; returns the manifest (None on the other ranks).
+
+    `controller`: (preset, params) of a saved controller to play instead of the random policy
+    (its preset bound to the model directory it plays with)."""
     comm = _world()
     rank, size = (0, 1) if comm is None else (comm.Get_rank(), comm.Get_size())
     if rank == 0:
@@ -71,14 +99,27 @@ def collect(store: ModelDir, design: Design, episodes: int, run_seed: int = 0) -
     if comm is not None:
         todo = comm.bcast(todo, root=0)
     mine = todo[rank::size]
-    env = design.env.make()
+    if controller is None:
+        env = design.env.make()
+
+        def play(seed: int):
+            return play_random(env, design, seed, design.env.max_episode_steps)
+    else:
+        from models.registry import make_policy
+
+        preset, params = controller
+        env = preset.env.make()
+        policy = make_policy(preset.policy)
+        policy.set_params(params)
+
+        def play(seed: int):
+            return play_policy(env, design, policy, seed, design.env.max_episode_steps)
+
     try:
         with progress_bar(len(todo), "episodes", enabled=rank == 0) as bar:
             for index in mine:
                 seed = episode_seed(run_seed, index)
-                store.write_episode(
-                    index, **play_random(env, design, seed, design.env.max_episode_steps)
-                )
+                store.write_episode(index, **play(seed))
                 if rank == 0:  # every rank's shards count: they share the directory
                     bar.update(len(todo) - len(missing_episodes(store, episodes)) - bar.n)
             if comm is not None:

@@ -1,0 +1,237 @@
+"""World Models throughput: collect, V and M training, the dream, and C's training, in one run.
+
+    python bench/worldmodels.py [--dir DIR] [--seconds 20] [--carracing]
+
+First a small Doom model directory is made by the pipeline itself (`estool wm collect` of 6 real
+ViZDoom episodes at -n 2, one V epoch, encode, one M epoch), in DIR (default: a temp folder).
+Then, each in turn:
+- raw env: ViZDoom Take Cover with World Models frames, random actions, one process (the
+  yardstick of every real-env figure);
+- collect: `estool wm collect doom -n 2` of 12 more episodes, frames/s;
+- V: train steps at the design's batch (100 frames of 64x64), frames/s and this process's peak
+  RSS; V encode frames/s (batches of 256, no gradient);
+- M: Doom's M (512 units), train steps of 16 sequences of 100 steps, sequences/s;
+- dream: `DreamVector` row-steps/s at batch 1, 16 and 64, random actions;
+- C: `train.py doom_dream` and `train.py doom_real` at -n 2 -t 4 -e 2, env steps/s from their
+  progress rows (every generation after the first);
+- with --carracing: the same pipeline on CarRacing (2 episodes of 200 steps) and
+  `train.py carracing_wm -n 2`, steps/s with V and M in the loop, beside the raw CarRacing loop.
+Torch runs on one thread, as on every rollout rank.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+ENV = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+
+
+def command(*args: str, timeout: int = 3600) -> float:
+    """Run `python ARGS...` from the checkout; its wall-clock seconds."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, *args], check=True, env=ENV, cwd=ROOT, timeout=timeout,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+    return time.perf_counter() - start
+
+
+def wm(*args: str) -> float:
+    return command("-m", "estool", "wm", *args)
+
+
+def rate(run, seconds: float) -> float:
+    """Calls of `run()` (each returns its units) per second over about `seconds`."""
+    run()  # warm
+    units, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        units += run()
+    return units / (time.perf_counter() - start)
+
+
+def raw_env_rate(spec, seconds: float) -> float:
+    env = spec.make()
+    rng = np.random.default_rng(0)
+    env.reset(seed=0)
+
+    def steps() -> int:
+        for _ in range(50):
+            action = rng.uniform(-1, 1, env.action_space.shape).astype(np.float32)
+            action = np.clip(action, env.action_space.low, env.action_space.high)
+            if any(env.step(action)[2:4]):
+                env.reset(seed=int(rng.integers(2**31)))
+        return 50
+
+    try:
+        return rate(steps, seconds)
+    finally:
+        env.close()
+
+
+def make_directory(store_path: Path, design: str, episodes: int, max_steps: int) -> None:
+    wm("collect", design, "--episodes", str(episodes), "-n", "2", "--out", str(store_path),
+       "--max_steps", str(max_steps))  # fmt: skip
+    wm("train-vae", str(store_path), "--epochs", "1", "--device", "cpu")
+    wm("encode", str(store_path), "--device", "cpu")
+    wm("train-rnn", str(store_path), "--epochs", "1", "--batch_size", "8", "--sequence_length",
+       "50", "--min_episode", "0", "--device", "cpu")  # fmt: skip
+
+
+def train_rate(preset: str, store: Path, seconds: float, log: Path) -> float:
+    """env steps/s of `train.py PRESET -n 2 -t 4 -e 2` over `seconds` (generations 2 on)."""
+    import signal
+
+    cmd = [sys.executable, str(ROOT / "train.py"), preset, "--wm", str(store), "-n", "2", "-t",
+           "4", "-e", "2", "--log_dir", str(log), "--overwrite"]  # fmt: skip
+    process = subprocess.Popen(cmd, env=ENV, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               start_new_session=True)  # fmt: skip
+    time.sleep(seconds)
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(timeout=600)
+    rows = np.array(json.loads(next(log.glob(f"{preset}.*.hist.json")).read_text()))
+    if len(rows) < 2:
+        return float("nan")
+    # columns: generation, seconds, ..., steps_mean (7); popsize 8 x 2 episodes
+    steps = rows[1:, 7] * 8 * 2
+    return float(steps.sum() / (rows[-1, 1] - rows[0, 1]))
+
+
+def v_rates(seconds: float) -> tuple[float, float, float]:
+    import torch
+
+    from models.vae import ConvVAE, frames_to_tensor, vae_loss
+
+    torch.set_num_threads(1)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    model = ConvVAE(64, 64)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
+    frames = np.random.default_rng(0).integers(0, 256, (100, 64, 64, 3), dtype=np.uint8)
+    generator = torch.Generator().manual_seed(0)
+
+    def step() -> int:
+        x = frames_to_tensor(frames)
+        reconstruction, mu, logvar = model(x, generator)
+        loss = vae_loss(reconstruction, x, mu, logvar)[0]
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return len(frames)
+
+    train = rate(step, seconds)
+    peak_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    many = np.concatenate([frames] * 3)[:256]
+
+    def encode() -> int:
+        with torch.no_grad():
+            model.encode(frames_to_tensor(many))
+        return len(many)
+
+    return train, peak_mb, rate(encode, seconds / 2)
+
+
+def m_rate(seconds: float) -> float:
+    import torch
+
+    from models.mdrnn import MDNRNN, done_loss, mdn_loss
+
+    torch.set_num_threads(1)
+    model = MDNRNN(64, 1, 512, 5, restart_input=True, done_head=True)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    inputs, target = torch.randn(16, 100, 66), torch.randn(16, 100, 64)
+    done, mask = torch.zeros(16, 100), torch.ones(16, 100, dtype=torch.bool)
+
+    def step() -> int:
+        out, _ = model(inputs)
+        loss = mdn_loss(out.logit_pi, out.mu, out.log_sigma, target, mask)
+        loss = loss + done_loss(out.done_logit, done, mask, 10.0)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return 16
+
+    return rate(step, seconds)
+
+
+def dream_rate(store: Path, batch: int, seconds: float) -> float:
+    from envs.dream import DreamVector
+
+    vector = DreamVector("doom", str(store), max_steps=10**9)
+    rng = np.random.default_rng(0)
+    vector.reset(np.arange(batch))
+
+    def steps() -> int:
+        vector.step(rng.uniform(-1, 1, (batch, 1)))
+        return batch
+
+    return rate(steps, seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dir", default=None, help="where the model directories go")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--carracing", action="store_true")
+    args = parser.parse_args()
+    from estool.worldmodels.designs import DESIGNS
+
+    base = Path(args.dir or tempfile.mkdtemp(prefix="wm_bench_"))
+    doom = base / "doom.wm"
+    made = time.perf_counter()
+    make_directory(doom, "doom", 6, 2100)
+    print(f"model directory {doom}: made in {time.perf_counter() - made:.0f} s")
+    rows = [
+        ("raw ViZDoom loop (1 process)", raw_env_rate(DESIGNS["doom"].env, args.seconds), "steps/s")
+    ]
+    frames_before = json.loads((doom / "manifest.json").read_text())["frames"]
+    seconds = wm("collect", "doom", "--episodes", "18", "-n", "2", "--out", str(doom))
+    frames = json.loads((doom / "manifest.json").read_text())["frames"] - frames_before
+    rows.append(("collect -n 2 (frames written)", frames / seconds, "frames/s"))
+    v_train, v_peak, v_encode = v_rates(args.seconds)
+    rows += [
+        ("V train, batch 100 (z 64)", v_train, "frames/s"),
+        ("V train peak RSS growth", v_peak, "MB"),
+        ("V encode, batch 256", v_encode, "frames/s"),
+        ("M train, Doom, 16 x 100 steps", m_rate(args.seconds), "sequences/s"),
+    ]
+    for batch in (1, 16, 64):
+        rows.append((f"dream, batch {batch}", dream_rate(doom, batch, args.seconds / 2), "steps/s"))
+    for preset in ("doom_dream", "doom_real"):
+        log = base / f"log_{preset}"
+        rows.append(
+            (f"train.py {preset} -n 2", train_rate(preset, doom, args.seconds * 2, log), "steps/s")
+        )
+    if args.carracing:
+        car = base / "carracing.wm"
+        make_directory(car, "carracing", 2, 200)
+        rows.append(
+            (
+                "raw CarRacing loop (1 process)",
+                raw_env_rate(DESIGNS["carracing"].env, args.seconds),
+                "steps/s",
+            )
+        )
+        log = base / "log_carracing_wm"
+        rows.append(
+            (
+                "train.py carracing_wm -n 2",
+                train_rate("carracing_wm", car, args.seconds * 4, log),
+                "steps/s",
+            )
+        )
+    print(f"\n{'measure':<40} {'value':>10}  unit")
+    for name, value, unit in rows:
+        print(f"{name:<40} {value:>10.1f}  {unit}")
+
+
+if __name__ == "__main__":
+    main()
