@@ -129,3 +129,9 @@ def done_loss(
     )
     weights = mask.to(per_step.dtype)
     return (per_step * weights).sum() / weights.sum().clamp(min=1)
+
+
+def reward_loss(predicted: torch.Tensor, reward: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean squared error of the predicted rewards (B, T) over the steps where mask is true."""
+    weights = mask.to(predicted.dtype)
+    return ((predicted - reward).square() * weights).sum() / weights.sum().clamp(min=1)

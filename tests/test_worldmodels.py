@@ -152,6 +152,16 @@ class TestMDN:
             losses.append(float(loss))
         assert all(np.isfinite(losses)) and losses[-1] < losses[0] - 1.0
 
+    def test_done_and_reward_heads_follow_the_mixture(self):
+        model = MDNRNN(4, 1, 8, 2, done_head=True, reward_head=True)
+        assert model.head.out_features == 3 * 2 * 4 + 2
+        out, _ = model(torch.zeros(3, 7, 5))
+        assert out.mu.shape == (3, 7, 2, 4)
+        assert out.done_logit.shape == out.reward.shape == (3, 7)
+        head = model.head(model.lstm(torch.zeros(3, 7, 5))[0])
+        torch.testing.assert_close(out.reward, head[..., -1])
+        torch.testing.assert_close(out.done_logit, head[..., -2])
+
     def test_sampling_near_temperature_zero_returns_the_mode(self):
         rng = np.random.default_rng(1)
         logits, mu, log_sigma = (rng.standard_normal((3, 5, 4)).astype(np.float32) for _ in "abc")
@@ -357,6 +367,22 @@ class TestErrors:
             "from estool.presets import preset_for; preset_for('doom_dream')\n"
         )
         subprocess.run([sys.executable, "-c", script], check=True, env=command_env())
+
+
+@pytest.mark.e2e
+def test_carracing_plays_with_v_and_m_in_the_loop(tmp_path):
+    pytest.importorskip("Box2D")
+    wm = tmp_path / "carracing.wm"
+    run_command(WM, "collect", "carracing", "--episodes", "2", "--out", wm, "--max_steps", "15")
+    run_command(WM, "train-vae", wm, "--epochs", "1", "--batch_size", "16")
+    run_command(WM, "encode", wm)
+    run_command(WM, "train-rnn", wm, "--epochs", "1", "--batch_size", "2", "--sequence_length",
+                "8")  # fmt: skip
+    params = tmp_path / "c.json"
+    params.write_text(json.dumps([np.linspace(-1, 1, 867).tolist()]))
+    out = run_command(str(ROOT / "model.py"), "carracing_wm", params, "--wm", wm, "--norender",
+                      "-e", "1", "--max_len", "20")  # fmt: skip
+    assert "20 steps" in out.stdout
 
 
 @pytest.mark.mpi

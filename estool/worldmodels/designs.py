@@ -46,6 +46,7 @@ class Design:
     gaussians: int = 5
     restart_input: bool = False  # M reads a flag that is 1 on an episode's first step
     done_head: bool = False  # M predicts the episode's end (Doom: death)
+    reward_head: bool = False  # M predicts the next reward
     cell_in_features: bool = False  # C reads [z, c, h] (Doom) rather than [z, h]
     controller_bias: bool = True
     image_size: int = 64
@@ -80,6 +81,7 @@ class Design:
             gaussians=self.gaussians,
             restart_input=self.restart_input,
             done_head=self.done_head,
+            reward_head=self.reward_head,
         )
 
 

@@ -40,7 +40,7 @@ def encode(store: ModelDir, device: str = "cpu") -> int:
     todo = [index for index in todo if not is_current(store, index, digest)]
     with progress_bar(len(todo), "episodes", desc="encode") as bar, torch.no_grad():
         for index in todo:
-            episode = store.read_episode(index, "frames", "actions", "terminated")
+            episode = store.read_episode(index, "frames", "actions", "rewards", "terminated")
             parts = [
                 vae.encode(
                     frames_to_tensor(episode["frames"][start : start + ENCODE_BATCH], device)
@@ -54,6 +54,7 @@ def encode(store: ModelDir, device: str = "cpu") -> int:
                 mu=mu.astype(np.float32),
                 logvar=logvar.astype(np.float32),
                 actions=episode["actions"],
+                rewards=episode["rewards"],
                 terminated=episode["terminated"],
                 vae=np.asarray(digest),
             )

@@ -7,7 +7,8 @@
                            actions (T, a) float32 (what M reads), rewards (T,), terminated ()
     vae.pt / vae.ckpt      V's weights / its training checkpoint; vae.png frames and their
                            reconstructions
-    series/000123.npz      V's mu, logvar (T + 1, z) float32 for an episode, its actions, terminated
+    series/000123.npz      V's mu, logvar (T + 1, z) float32 for an episode; its actions,
+                           rewards and terminated
     rnn.pt / rnn.ckpt      M's weights / its training checkpoint
     dream.npz              M's weights for numpy (`models.latent_dynamics`) and the latent states
                            dreams start from (mu, logvar of every episode's first frame)

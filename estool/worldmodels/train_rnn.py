@@ -5,8 +5,8 @@ proportion to its steps, a start uniform in it (a shorter episode fills its wind
 is masked after its end). z is resampled from V's (mu, logvar) for every batch (World Models), so
 M never sees the same code twice. Input x_t = [z_t, a_t (, restart_t: 1 on an episode's first
 step)]; targets z_{t+1} and, with a done head, done_{t+1} (1 on the step that ends an episode by
-termination). An epoch is as many windows as the data has steps. Adam with gradient norm
-clipped at 1 (WME), rate rnn_lr * rnn_lr_decay ** step.
+termination), with a reward head r_{t+1} (squared error). An epoch is as many windows as the
+data has steps. Adam with gradient norm clipped at 1 (WME), rate rnn_lr * rnn_lr_decay ** step.
 
 After every epoch: `rnn.pt`, and `dream.npz` (M for numpy and the dream's start states).
 """
@@ -26,7 +26,7 @@ from estool.worldmodels.fitting import (
     seeded,
 )
 from estool.worldmodels.store import ModelDir, save_npz
-from models.mdrnn import MDNRNN, done_loss, mdn_loss
+from models.mdrnn import MDNRNN, done_loss, mdn_loss, reward_loss
 
 GRAD_CLIP = 1.0
 
@@ -42,13 +42,15 @@ def load_series(store: ModelDir) -> dict[int, dict[str, np.ndarray]]:
                 f"episode {index} has no series of the current V: run `estool wm encode {store}`"
             )
         with np.load(store.series_path(index)) as data:
-            series[index] = {k: data[k] for k in ("mu", "logvar", "actions", "terminated")}
+            series[index] = {
+                k: data[k] for k in ("mu", "logvar", "actions", "rewards", "terminated")
+            }
     return series
 
 
 class SequenceBatches:
     """Windows of `length` steps from `series`: batch(epoch, b) -> dict of numpy arrays
-    mu, logvar (B, L + 1, z); actions (B, L, a); first, done, mask (B, L)."""
+    mu, logvar (B, L + 1, z); actions (B, L, a); rewards, first, done, mask (B, L)."""
 
     def __init__(self, series: list[dict], batch_size: int, length: int, seed: int):
         if not series:
@@ -73,6 +75,7 @@ class SequenceBatches:
             mu=np.zeros((B, L + 1, z_size), np.float32),
             logvar=np.zeros((B, L + 1, z_size), np.float32),
             actions=np.zeros((B, L, action_size), np.float32),
+            rewards=np.zeros((B, L), np.float32),
             first=np.zeros((B, L), np.float32),
             done=np.zeros((B, L), np.float32),
             mask=np.zeros((B, L), bool),
@@ -85,6 +88,7 @@ class SequenceBatches:
             out["mu"][row, : n + 1] = episode["mu"][start : start + n + 1]
             out["logvar"][row, : n + 1] = episode["logvar"][start : start + n + 1]
             out["actions"][row, :n] = episode["actions"][start : start + n]
+            out["rewards"][row, :n] = episode["rewards"][start : start + n]
             out["first"][row, 0] = float(start == 0)
             out["done"][row, n - 1] = float(start + n == steps and bool(episode["terminated"]))
             out["mask"][row, :n] = True
@@ -129,6 +133,8 @@ def train_rnn(
         loss = mdn_loss(out.logit_pi, out.mu, out.log_sigma, z[:, 1:], mask)
         if design.done_head:
             loss = loss + done_loss(out.done_logit, tensors["done"], mask, design.done_weight)
+        if design.reward_head:
+            loss = loss + reward_loss(out.reward, tensors["rewards"], mask)
         for group in optimizer.param_groups:
             group["lr"] = design.rnn_lr * design.rnn_lr_decay ** (epoch * per_epoch + index)
         optimizer.zero_grad(set_to_none=True)
