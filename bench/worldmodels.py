@@ -10,7 +10,7 @@ Then, each in turn:
 - collect: `estool wm collect doom -n 2` of 12 more episodes, frames/s;
 - V: train steps at the design's batch (100 frames of 64x64), frames/s and this process's peak
   RSS; V encode frames/s (batches of 256, no gradient);
-- M: Doom's M (512 units), train steps of 16 sequences of 100 steps, sequences/s;
+- M: Doom's M (512 units), train steps of 16 sequences of 100 steps, sequences/s and peak RSS;
 - dream: `DreamVector` row-steps/s at batch 1, 16 and 64, random actions;
 - C: `train.py doom_dream` and `train.py doom_real` at -n 2 -t 4 -e 2, env steps/s from their
   progress rows (every generation after the first);
@@ -139,12 +139,13 @@ def v_rates(seconds: float) -> tuple[float, float, float]:
     return train, peak_mb, rate(encode, seconds / 2)
 
 
-def m_rate(seconds: float) -> float:
+def m_rate(seconds: float) -> tuple[float, float]:
     import torch
 
     from models.mdrnn import MDNRNN, done_loss, mdn_loss
 
     torch.set_num_threads(1)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     model = MDNRNN(64, 1, 512, 5, restart_input=True, done_head=True)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     inputs, target = torch.randn(16, 100, 66), torch.randn(16, 100, 64)
@@ -159,7 +160,8 @@ def m_rate(seconds: float) -> float:
         optimizer.step()
         return 16
 
-    return rate(step, seconds)
+    sequences = rate(step, seconds)
+    return sequences, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
 
 
 def dream_rate(store: Path, batch: int, seconds: float) -> float:
@@ -201,7 +203,11 @@ def main() -> None:
         ("V train, batch 100 (z 64)", v_train, "frames/s"),
         ("V train peak RSS growth", v_peak, "MB"),
         ("V encode, batch 256", v_encode, "frames/s"),
-        ("M train, Doom, 16 x 100 steps", m_rate(args.seconds), "sequences/s"),
+    ]
+    m_train, m_peak = m_rate(args.seconds)
+    rows += [
+        ("M train, Doom, 16 x 100 steps", m_train, "sequences/s"),
+        ("M train peak RSS growth", m_peak, "MB"),
     ]
     for batch in (1, 16, 64):
         rows.append((f"dream, batch {batch}", dream_rate(doom, batch, args.seconds / 2), "steps/s"))
