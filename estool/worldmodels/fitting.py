@@ -81,17 +81,19 @@ def fit(
     model: torch.nn.Module,
     optimizer: torch.optim.Optimizer,
     checkpoint: Path,
+    weights: Path,
     identity: dict,
     epochs: int,
     batches_per_epoch: int,
     epoch_batches: Callable[[int, int], Iterator],
     train_step: Callable[[object, int, int], float],
     on_epoch_end: Callable[[int], None] = lambda epoch: None,
-    checkpoint_seconds: float = CHECKPOINT_SECONDS,
+    checkpoint_seconds: float | None = None,
     max_batches: int | None = None,
     device="cpu",
 ) -> Progress:
-    """Train `model` up to `epochs` epochs, resuming from `checkpoint` when it exists.
+    """Train `model` up to `epochs` epochs, resuming from `checkpoint` when it exists; after
+    each epoch, the weights go to `weights` (with `identity`), then `on_epoch_end(epochs done)`.
 
     `identity` (the design and model arguments) must match the checkpoint's, or the run would mix
     two models: a ValueError then. `epoch_batches(epoch, skip)` yields an epoch's batches from
@@ -99,6 +101,7 @@ def fit(
     `max_batches` stops after that many batches in this call (a checkpoint is written): a test's
     stand-in for a kill.
     """
+    checkpoint_seconds = CHECKPOINT_SECONDS if checkpoint_seconds is None else checkpoint_seconds
     progress = Progress()
     if checkpoint.exists():
         saved = load_torch(checkpoint, device)
@@ -149,5 +152,20 @@ def fit(
             progress.epoch, progress.batch, progress.running = progress.epoch + 1, 0, 0.0
             save()
             last_save = time.monotonic()
+            state = {"identity": identity, "model": model.state_dict(), "epochs": progress.epoch}
+            save_torch(weights, state)
             on_epoch_end(progress.epoch)
     return progress
+
+
+def load_weights(
+    model: torch.nn.Module, path: Path, expected: dict, device="cpu"
+) -> torch.nn.Module:
+    """`model` with the weights `fit` saved at `path`, in eval mode; a ValueError when the saved
+    identity disagrees with `expected` (another design, other sizes)."""
+    saved = load_torch(path, device)
+    different = sorted(k for k, v in expected.items() if saved["identity"].get(k) != v)
+    if different:
+        raise ValueError(f"{path} was trained with other {', '.join(different)}; train it again")
+    model.load_state_dict(saved["model"])
+    return model.to(device).eval()

@@ -21,8 +21,6 @@ from estool.worldmodels.fitting import (
     Progress,
     batch_generator,
     fit,
-    load_torch,
-    save_torch,
     seeded,
 )
 from estool.worldmodels.store import ModelDir, save_npz
@@ -143,16 +141,10 @@ def train_rnn(
         optimizer.step()
         return float(loss)
 
-    def on_epoch_end(epoch: int) -> None:
-        save_torch(
-            store.rnn_file, {"identity": identity, "model": model.state_dict(), "epochs": epoch}
-        )
-        write_dream(store, model, series)
-
-    kwargs = {} if checkpoint_seconds is None else {"checkpoint_seconds": checkpoint_seconds}
     return fit(
-        "M", model, optimizer, store.rnn_checkpoint, identity, epochs, per_epoch,
-        batches.epoch, train_step, on_epoch_end, max_batches=max_batches, device=device, **kwargs,
+        "M", model, optimizer, store.rnn_checkpoint, store.rnn_file, identity, epochs, per_epoch,
+        batches.epoch, train_step, lambda epoch: write_dream(store, model, series),
+        checkpoint_seconds, max_batches, device,
     )  # fmt: skip
 
 
@@ -167,11 +159,3 @@ def write_dream(store: ModelDir, model: MDNRNN, series: dict[int, dict]) -> None
         initial_logvar=np.stack([s["logvar"][0] for s in firsts]),
         **model.export(),
     )
-
-
-def load_rnn(store: ModelDir, device: str = "cpu") -> MDNRNN:
-    design = store.design()
-    saved = load_torch(store.require(store.rnn_file, "train-rnn"), device)
-    model = MDNRNN(**design.rnn_args())
-    model.load_state_dict(saved["model"])
-    return model.to(device).eval()

@@ -17,8 +17,7 @@ from estool.worldmodels.fitting import (
     Progress,
     batch_generator,
     fit,
-    load_torch,
-    save_torch,
+    load_weights,
     seeded,
 )
 from estool.worldmodels.store import ModelDir
@@ -63,41 +62,19 @@ def train_vae(
         optimizer.step()
         return float(loss)
 
-    def on_epoch_end(epoch: int) -> None:
-        save_torch(
-            store.vae_file, {"identity": identity, "model": model.state_dict(), "epochs": epoch}
-        )
-        write_grid(store, model, device)
-
-    kwargs = {} if checkpoint_seconds is None else {"checkpoint_seconds": checkpoint_seconds}
     return fit(
-        "V",
-        model,
-        optimizer,
-        store.vae_checkpoint,
-        identity,
-        epochs,
-        stream.batches_per_epoch(),
-        stream.epoch,
-        train_step,
-        on_epoch_end,
-        max_batches=max_batches,
-        device=device,
-        **kwargs,
-    )
+        "V", model, optimizer, store.vae_checkpoint, store.vae_file, identity, epochs,
+        stream.batches_per_epoch(), stream.epoch, train_step,
+        lambda epoch: write_grid(store, model, device), checkpoint_seconds, max_batches, device,
+    )  # fmt: skip
 
 
 def load_vae(store: ModelDir, device: str = "cpu") -> ConvVAE:
     """V from `vae.pt`, in eval mode; a ValueError when it is missing or not this design's."""
     design = store.design()
-    saved = load_torch(store.require(store.vae_file, "train-vae"), device)
-    if saved["identity"]["design"] != design.name or any(
-        saved["identity"][k] != v for k, v in design.vae_args().items()
-    ):
-        raise ValueError(f"{store.vae_file} is not a V of this {design.name} directory")
-    model = ConvVAE(**design.vae_args())
-    model.load_state_dict(saved["model"])
-    return model.to(device).eval()
+    path = store.require(store.vae_file, "train-vae")
+    expected = {"design": design.name, **design.vae_args()}
+    return load_weights(ConvVAE(**design.vae_args()), path, expected, device)
 
 
 def write_grid(store: ModelDir, model: ConvVAE, device: str = "cpu") -> None:
