@@ -94,3 +94,30 @@ def one_error_line(out: subprocess.CompletedProcess, message: str) -> None:
     assert out.returncode == 2, out.stdout + out.stderr
     assert out.stderr.count("\n") == 1 and message in out.stderr, out.stderr
     assert "Traceback" not in out.stderr
+
+
+def assert_episodes_do_not_depend_on_the_ones_before(preset) -> None:
+    """Three seeded episodes played in a row give what each gives in a fresh env.
+
+    Which episodes a worker's env played before depends on MPI timing; Box2D's BipedalWalker
+    kept its world across resets and gave another return for the same seed (-98.1 vs -109.0);
+    pybullet's locomotion envs restore a saved start, which differed from the first one built.
+    """
+    from estool.evaluation.rollout import simulate
+    from models.registry import make_policy
+
+    policy = make_policy(preset.policy)
+    policy.set_params(0.3 * np.random.default_rng(1).standard_normal(policy.param_count))
+
+    def play(seeds):  # 60 steps at most: some envs here play 30 steps a second
+        env = preset.env.make()
+        try:
+            return simulate(policy, env, preset.env, seeds, max_len=60)
+        finally:
+            env.close()  # retro: one emulator per process
+
+    seeds = [1, 2, 3]
+    after_others = play(seeds)
+    fresh = [play([s]) for s in seeds]
+    np.testing.assert_array_equal(after_others[0], [r[0] for r, _ in fresh])
+    np.testing.assert_array_equal(after_others[1], [n[0] for _, n in fresh])

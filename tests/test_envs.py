@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
-from helpers import needs_extra_of
+from helpers import assert_episodes_do_not_depend_on_the_ones_before, needs_extra_of
 
 from envs import CUSTOM_ENVS, make_env
 from envs.cartpole_swingup import CartPoleSwingUpEnv
@@ -100,30 +100,14 @@ def test_simulate_is_a_function_of_the_seed():
 
 # presets whose game the user brings (a ROM): nothing to play in CI
 NEEDS_ROM = {"sonic", "sonic2", "sonic3"}
+# World Models presets play a trained model directory: tests/test_worldmodels.py makes one
+NEEDS_MODEL = {name for name, preset in PRESETS.items() if preset.world_model is not None}
 
 
-@pytest.mark.parametrize("name", sorted(set(PRESETS) - NEEDS_ROM))
+@pytest.mark.parametrize("name", sorted(set(PRESETS) - NEEDS_ROM - NEEDS_MODEL))
 def test_an_episode_does_not_depend_on_the_episodes_before_it(name):
-    # which episodes a worker's env played before depends on MPI timing; Box2D's BipedalWalker
-    # kept its world across resets and gave another return for the same seed (-98.1 vs -109.0);
-    # pybullet's locomotion envs restore a saved start, which differed from the first one built
     needs_extra_of(name)
-    preset = preset_for(name)
-    policy = make_policy(preset.policy)
-    policy.set_params(0.3 * np.random.default_rng(1).standard_normal(policy.param_count))
-
-    def play(seeds):  # 60 steps at most: some envs here play 30 steps a second
-        env = preset.env.make()
-        try:
-            return simulate(policy, env, preset.env, seeds, max_len=60)
-        finally:
-            env.close()  # retro: one emulator per process
-
-    seeds = [1, 2, 3]
-    after_others = play(seeds)
-    fresh = [play([s]) for s in seeds]
-    np.testing.assert_array_equal(after_others[0], [r[0] for r, _ in fresh])
-    np.testing.assert_array_equal(after_others[1], [n[0] for _, n in fresh])
+    assert_episodes_do_not_depend_on_the_ones_before(preset_for(name))
 
 
 def test_any_gymnasium_id_gets_an_auto_sized_policy():

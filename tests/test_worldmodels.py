@@ -13,7 +13,15 @@ import textwrap
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
-from helpers import ROOT, command_env, hist, one_error_line, run_command, train
+from helpers import (
+    ROOT,
+    assert_episodes_do_not_depend_on_the_ones_before,
+    command_env,
+    hist,
+    one_error_line,
+    run_command,
+    train,
+)
 
 torch = pytest.importorskip("torch")
 
@@ -336,6 +344,15 @@ class TestDream:
             vector.reset(np.array([1]))
             runs.append([vector.step(np.zeros((1, 1)))[0] for _ in range(5)][-1])
         assert not np.array_equal(*runs)
+
+
+@pytest.mark.parametrize("name", ["doom_dream", "doom_real"])
+def test_an_episode_does_not_depend_on_the_episodes_before_it(trained, name):
+    if name == "doom_real":
+        pytest.importorskip("vizdoom")
+    from estool.presets import PRESETS
+
+    assert_episodes_do_not_depend_on_the_ones_before(PRESETS[name].with_world_model(trained.path))
 
 
 class TestErrors:

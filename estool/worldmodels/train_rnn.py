@@ -139,7 +139,7 @@ def train_rnn(
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), GRAD_CLIP)
         optimizer.step()
-        return float(loss)
+        return loss.item()
 
     return fit(
         "M", model, optimizer, store.rnn_checkpoint, store.rnn_file, identity, epochs, per_epoch,

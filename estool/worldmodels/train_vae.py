@@ -60,7 +60,7 @@ def train_vae(
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        return float(loss)
+        return loss.item()
 
     return fit(
         "V", model, optimizer, store.vae_checkpoint, store.vae_file, identity, epochs,
