@@ -444,6 +444,10 @@ def test_the_pipeline_end_to_end_on_vizdoom(tmp_path):
     run_command(str(ROOT / "model.py"), "doom_real", best, "--wm", wm, "--dream", "--record",
                 gif, "--max_len", "10")  # fmt: skip
     assert gif.stat().st_size > 0
+    real = tmp_path / "real.gif"
+    run_command(str(ROOT / "model.py"), "doom_real", best, "--wm", wm, "--record", real,
+                "--max_len", "10")  # fmt: skip
+    assert real.stat().st_size > 0
     again = ModelDir(tmp_path / "again.wm")  # the paper's iterative procedure: C collects
     run_command(WM, "collect", "doom", "--episodes", "1", "--out", again.path, "--policy", best,
                 "--wm", wm, "--max_steps", "20")  # fmt: skip
