@@ -53,7 +53,8 @@ class WorldModelEnv(gym.Wrapper):
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         frame, info = self.env.reset(seed=seed, options=options)
         self.frame = frame
-        self.rng = np.random.default_rng(seed)
+        if seed is not None:  # else its noise goes on from the last episode's, as Gymnasium's
+            self.rng = np.random.default_rng(seed)
         self.h, self.c = self.world.dynamics.initial_state(1)
         self.z, self.first = self._encode(frame), True
         return self._features(), info

@@ -25,6 +25,7 @@ from helpers import (
 
 torch = pytest.importorskip("torch")
 
+from envs import make_env  # noqa: E402
 from envs.dream import DreamEnv, DreamVector  # noqa: E402
 from estool.worldmodels.designs import DESIGNS, doom_m_action  # noqa: E402
 from estool.worldmodels.encode import encode  # noqa: E402
@@ -317,6 +318,15 @@ class TestDream:
         assert obs.shape == (64 + 512 + 512,) and obs.dtype == np.float32
         frame = env.render()
         assert frame.shape == (64, 64, 3) and frame.dtype == np.uint8
+
+    def test_the_real_env_through_v_and_m_passes_check_env(self, trained):
+        pytest.importorskip("vizdoom")
+        env = make_env("WorldModel-v0", design="doom", wm_dir=str(trained.path),
+                       render_mode="rgb_array")  # fmt: skip
+        check_env(env, skip_render_check=True)  # the wrapper itself: its spaces are C's
+        obs, _ = env.reset(seed=0)
+        assert obs.shape == (64 + 512 + 512,) and env.render().shape == (120, 160, 3)
+        env.close()
 
     def test_an_episode_depends_on_its_seed_only(self, trained):
         vector = DreamVector("doom", str(trained.path), max_steps=30)
