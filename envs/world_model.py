@@ -18,16 +18,16 @@ from envs.spec import EnvSpec
 
 class WorldModelEnv(gym.Wrapper):
     def __init__(self, design: str, wm_dir: str, render_mode: str | None = None):
-        import torch
-
         from estool.worldmodels.loading import load_world_model
 
         self.world = load_world_model(wm_dir, design)
         self.design = self.world.design
+        self.vae = self.world.vae()  # before the env: without torch, a one-line error
+        import torch
+
+        self.torch = torch
         spec: EnvSpec = self.design.env
         super().__init__(spec.make(render_mode=render_mode))
-        self.vae = self.world.vae()
-        self.torch = torch
         size = self.design.feature_size
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, (size,), np.float32)
         self.action_space = gym.spaces.Box(-1.0, 1.0, (self.design.action_size,), np.float32)

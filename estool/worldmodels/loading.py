@@ -23,7 +23,10 @@ class WorldModel:
 
     def vae(self):
         """V, on one torch thread (one per rollout process)."""
-        import torch
+        try:
+            import torch
+        except ImportError as error:
+            raise ValueError(f"V needs torch ({error}): pip install 'estool[torch]'") from None
 
         from estool.worldmodels.train_vae import load_vae
 
