@@ -55,7 +55,7 @@ ZOO = {
     "bullet_minitaur_duck_stoc.cma.256.json": "bullet_minitaur_duck_stoc",
     "bullet_minitaur_duck_stoc.cma.256.v2.json": "bullet_minitaur_duck_stoc",
     "bullet_minitaur_ball.cma.256.json": "bullet_minitaur_ball",
-    "bullet_minitaur_ball.cma.1024.json": "bullet_minitaur_ball",
+    "bullet_minitaur_ball.cma.1024.json": "bullet_minitaur_ball_stoc",  # 4,304: noisy layers
     "bullet_kuka_grasping.cma.16.256.json": "bullet_kuka_grasping",
     "bullet_kuka_grasping_stoc.cma.16.256.best.json": "bullet_kuka_grasping_stoc",
     "bullet_kuka_grasping_stoc.cma.64.64.best.json": "bullet_kuka_grasping_stoc",
