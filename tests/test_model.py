@@ -168,7 +168,7 @@ def test_estool_command_dispatches(run, tmp_path):
     assert out.read_bytes()[:4] == b"\x89PNG"
     one_error_line(run_command("-m estool", "nosuchcommand", check=False), "unknown command")
     usage = run_command("-m estool", "--help")
-    assert "usage: estool {train,model,plot}" in usage.stdout
+    assert "usage: estool {train,model,plot,wm}" in usage.stdout
 
 
 def test_window_shows_frames_and_stops_when_closed(monkeypatch):
