@@ -12,10 +12,11 @@ Then, each in turn:
   RSS; V encode frames/s (batches of 256, no gradient);
 - M: Doom's M (512 units), train steps of 16 sequences of 100 steps, sequences/s and peak RSS;
 - dream: `DreamVector` row-steps/s at batch 1, 16 and 64, random actions;
-- C: `train.py doom_dream` and `train.py doom_real` at -n 2 -t 4 -e 2, env steps/s from their
-  progress rows (every generation after the first);
+- C: `train.py doom_dream -n 2 -t 8 -e 4` (4 generations) and `train.py doom_real -n 2 -t 2
+  -e 1` (3), env steps/s from their progress rows (every generation after the first);
 - with --carracing: the same pipeline on CarRacing (2 episodes of 200 steps) and
-  `train.py carracing_wm -n 2`, steps/s with V and M in the loop, beside the raw CarRacing loop.
+  `train.py carracing_wm -n 2 -t 2 -e 1` (2 generations), steps/s with V and M in the loop,
+  beside the raw CarRacing loop.
 Torch runs on one thread, as on every rollout rank.
 """
 
@@ -87,22 +88,14 @@ def make_directory(store_path: Path, design: str, episodes: int, max_steps: int)
        "50", "--min_episode", "0", "--device", "cpu")  # fmt: skip
 
 
-def train_rate(preset: str, store: Path, seconds: float, log: Path) -> float:
-    """env steps/s of `train.py PRESET -n 2 -t 4 -e 2` over `seconds` (generations 2 on)."""
-    import signal
-
-    cmd = [sys.executable, str(ROOT / "train.py"), preset, "--wm", str(store), "-n", "2", "-t",
-           "4", "-e", "2", "--log_dir", str(log), "--overwrite"]  # fmt: skip
-    process = subprocess.Popen(cmd, env=ENV, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               start_new_session=True)  # fmt: skip
-    time.sleep(seconds)
-    os.killpg(process.pid, signal.SIGINT)
-    process.wait(timeout=600)
+def train_rate(preset: str, store: Path, log: Path, trials: int, episodes: int, gens: int) -> float:
+    """env steps/s of `train.py PRESET -n 2 -t TRIALS -e EPISODES` over generations 2..GENS."""
+    command(str(ROOT / "train.py"), preset, "--wm", str(store), "-n", "2", "-t", str(trials),
+            "-e", str(episodes), "--max_generations", str(gens), "--log_dir", str(log),
+            "--overwrite")  # fmt: skip
     rows = np.array(json.loads(next(log.glob(f"{preset}.*.hist.json")).read_text()))
-    if len(rows) < 2:
-        return float("nan")
-    # columns: generation, seconds, ..., steps_mean (7); popsize 8 x 2 episodes
-    steps = rows[1:, 7] * 8 * 2
+    # columns: generation, seconds, ..., steps_mean (7): the mean over the population's episodes
+    steps = rows[1:, 7] * 2 * trials * episodes
     return float(steps.sum() / (rows[-1, 1] - rows[0, 1]))
 
 
@@ -211,11 +204,10 @@ def main() -> None:
     ]
     for batch in (1, 16, 64):
         rows.append((f"dream, batch {batch}", dream_rate(doom, batch, args.seconds / 2), "steps/s"))
-    for preset in ("doom_dream", "doom_real"):
+    for preset, trials, episodes, gens in (("doom_dream", 8, 4, 4), ("doom_real", 2, 1, 3)):
         log = base / f"log_{preset}"
-        rows.append(
-            (f"train.py {preset} -n 2", train_rate(preset, doom, args.seconds * 2, log), "steps/s")
-        )
+        speed = train_rate(preset, doom, log, trials, episodes, gens)
+        rows.append((f"train.py {preset} -n 2 -t {trials} -e {episodes}", speed, "steps/s"))
     if args.carracing:
         car = base / "carracing.wm"
         make_directory(car, "carracing", 2, 200)
@@ -227,13 +219,8 @@ def main() -> None:
             )
         )
         log = base / "log_carracing_wm"
-        rows.append(
-            (
-                "train.py carracing_wm -n 2",
-                train_rate("carracing_wm", car, args.seconds * 4, log),
-                "steps/s",
-            )
-        )
+        speed = train_rate("carracing_wm", car, log, 2, 1, 2)
+        rows.append(("train.py carracing_wm -n 2 -t 2 -e 1", speed, "steps/s"))
     print(f"\n{'measure':<40} {'value':>10}  unit")
     for name, value, unit in rows:
         print(f"{name:<40} {value:>10.1f}  {unit}")
