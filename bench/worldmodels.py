@@ -99,13 +99,26 @@ def train_rate(preset: str, store: Path, log: Path, trials: int, episodes: int, 
     return float(steps.sum() / (rows[-1, 1] - rows[0, 1]))
 
 
+def in_fresh_process(function, *args):
+    """`function(*args)` in a new Python process: its own peak memory, nothing shared."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(function, args)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def v_rates(seconds: float) -> tuple[float, float, float]:
+    """V's train frames/s, this process's peak RSS growth (MB) while training, encode frames/s."""
     import torch
 
     from models.vae import ConvVAE, frames_to_tensor, vae_loss
 
     torch.set_num_threads(1)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_mb()
     model = ConvVAE(64, 64)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
     frames = np.random.default_rng(0).integers(0, 256, (100, 64, 64, 3), dtype=np.uint8)
@@ -121,7 +134,7 @@ def v_rates(seconds: float) -> tuple[float, float, float]:
         return len(frames)
 
     train = rate(step, seconds)
-    peak_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    grown = peak_mb() - before
     many = np.concatenate([frames] * 3)[:256]
 
     def encode() -> int:
@@ -129,16 +142,17 @@ def v_rates(seconds: float) -> tuple[float, float, float]:
             model.encode(frames_to_tensor(many))
         return len(many)
 
-    return train, peak_mb, rate(encode, seconds / 2)
+    return train, grown, rate(encode, seconds / 2)
 
 
 def m_rate(seconds: float) -> tuple[float, float]:
+    """M's train sequences/s and this process's peak RSS growth (MB) while training."""
     import torch
 
     from models.mdrnn import MDNRNN, done_loss, mdn_loss
 
     torch.set_num_threads(1)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = peak_mb()
     model = MDNRNN(64, 1, 512, 5, restart_input=True, done_head=True)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     inputs, target = torch.randn(16, 100, 66), torch.randn(16, 100, 64)
@@ -154,7 +168,7 @@ def m_rate(seconds: float) -> tuple[float, float]:
         return 16
 
     sequences = rate(step, seconds)
-    return sequences, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    return sequences, peak_mb() - before
 
 
 def dream_rate(store: Path, batch: int, seconds: float) -> float:
@@ -191,13 +205,13 @@ def main() -> None:
     seconds = wm("collect", "doom", "--episodes", "18", "-n", "2", "--out", str(doom))
     frames = json.loads((doom / "manifest.json").read_text())["frames"] - frames_before
     rows.append(("collect -n 2 (frames written)", frames / seconds, "frames/s"))
-    v_train, v_peak, v_encode = v_rates(args.seconds)
+    v_train, v_peak, v_encode = in_fresh_process(v_rates, args.seconds)
     rows += [
         ("V train, batch 100 (z 64)", v_train, "frames/s"),
         ("V train peak RSS growth", v_peak, "MB"),
         ("V encode, batch 256", v_encode, "frames/s"),
     ]
-    m_train, m_peak = m_rate(args.seconds)
+    m_train, m_peak = in_fresh_process(m_rate, args.seconds)
     rows += [
         ("M train, Doom, 16 x 100 steps", m_train, "sequences/s"),
         ("M train peak RSS growth", m_peak, "MB"),
