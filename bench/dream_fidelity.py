@@ -8,9 +8,10 @@ action dies in about 160 real steps). This plays, on Doom's World Model in DIR (
 - `left`, `still`, `right`: one constant action for the whole episode;
 - `random`: the collection's hold-random policy (an action uniform in [-1, 1], held 1-10 steps);
 - with --controller, a saved C (its real episodes through V and M, as `doom_real` plays them).
-Each policy plays the same number of episodes in the dream (at the design's temperature, or T)
-and in the real ViZDoom, seeds 0.., and the table gives the mean ± std of their lengths (Take
-Cover's score). One process, torch on one thread.
+Each policy plays the same number of episodes in the dream (at the design's temperature, or T),
+once with deaths drawn from M's done head (the dream's rule) and once with WME's threshold
+(death when its probability passes 0.5), and in the real ViZDoom, seeds 0..; the table gives
+the mean ± std of their lengths (Take Cover's score). One process, torch on one thread.
 """
 
 from __future__ import annotations
@@ -103,9 +104,8 @@ def real_lengths(env, policy_for, episodes: int) -> np.ndarray:
     return np.array(lengths)
 
 
-def row(name: str, dream: np.ndarray, real: np.ndarray) -> str:
-    cells = [f"{x.mean():>8.0f} ± {x.std():<5.0f}" for x in (dream, real)]
-    return f"{name:<12} {cells[0]} {cells[1]}"
+def row(name: str, *lengths: np.ndarray) -> str:
+    return f"{name:<12}" + "".join(f" {x.mean():>8.0f} ± {x.std():<5.0f}" for x in lengths)
 
 
 def main() -> int:
@@ -119,24 +119,26 @@ def main() -> int:
     import torch
 
     torch.set_num_threads(1)
-    from envs.dream import DreamVector
+    from envs.dream import DEATHS, DreamVector
     from estool.presets.worldmodels import in_real_env
     from estool.worldmodels.designs import DESIGNS
 
-    vector = DreamVector("doom", args.dir, args.temperature)
+    vectors = [DreamVector("doom", args.dir, args.temperature, death=rule) for rule in DEATHS]
     episodes = args.episodes
-    # (name, the dream's policy for all rows, the real episode's policy for a seed)
+    # (name, a new dream policy for all rows, the real episode's policy for a seed)
     policies = [
-        (name, Constant(value), lambda seed, v=value: Constant(v))
+        (name, lambda v=value: Constant(v), lambda seed, v=value: Constant(v))
         for name, value in (("left", -1.0), ("still", 0.0), ("right", 1.0))
     ]
-    policies.append(("random", HoldRandom(episodes, 2**31), lambda seed: HoldRandom(1, seed)))
-    print(f"{'policy':<12} {'dream steps':>16} {'real steps':>16}   "
-          f"({episodes} episodes each, temperature {vector.temperature})")  # fmt: skip
+    policies.append(
+        ("random", lambda: HoldRandom(episodes, 2**31), lambda seed: HoldRandom(1, seed))
+    )
+    print(f"{'policy':<12} {'dream, drawn':>16} {'dream, 0.5':>16} {'real':>16}   "
+          f"(steps; {episodes} episodes each, temperature {vectors[0].temperature})")  # fmt: skip
     real = DESIGNS["doom"].env.make()
     for name, dream_policy, policy_for in policies:
-        dream = dream_lengths(vector, dream_policy, episodes)
-        print(row(name, dream, real_lengths(real, policy_for, episodes)), flush=True)
+        dreams = [dream_lengths(vector, dream_policy(), episodes) for vector in vectors]
+        print(row(name, *dreams, real_lengths(real, policy_for, episodes)), flush=True)
     real.close()
     if args.controller:
         from estool.training.paramfile import read_params
@@ -146,9 +148,9 @@ def main() -> int:
         policy = make_policy(preset.policy)
         policy.set_params(read_params(args.controller, policy.param_count, preset.name))
         controller = Controller(policy)
-        dream = dream_lengths(vector, controller, episodes)
+        dreams = [dream_lengths(vector, controller, episodes) for vector in vectors]
         env = preset.env.make()
-        print(row("controller", dream, real_lengths(env, lambda seed: controller, episodes)))
+        print(row("controller", *dreams, real_lengths(env, lambda seed: controller, episodes)))
         env.close()
     return 0
 

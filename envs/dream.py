@@ -3,9 +3,18 @@ Doom experiment: "training inside the dream").
 
 An episode starts from the first frame of a collected episode, drawn from its seed (z sampled from
 V's mu, logvar there), with M's state at zero. Each step feeds [z_t, a_t, restart_t] to M, samples
-z_{t+1} from M's mixture at `temperature`, and ends when M's done head says death (probability
-> 0.5). Reward: +1 a step survived (Take Cover's). Observation (features,) float32: [z, c, h], as
-the controller sees it in the real env (`envs.world_model`).
+z_{t+1} from M's mixture at `temperature`, and ends with the probability of death M's done head
+gives (`death="sample"`, the default), or when that probability passes 0.5 (`death="threshold"`,
+WME's dream). Reward: +1 a step survived (Take Cover's).
+
+Why sample: the done head is trained with deaths weighted `done_weight` times, so its logit
+minus log(done_weight) is M's calibrated log-odds of death. Where M cannot tell whether death
+comes (a policy that holds one direction into the wall, rare in random data), a threshold never
+fires and the dream grants immortality, which CMA-ES finds at once; a sampled death ends such
+episodes at the rate M believes. `bench/dream_fidelity.py` measures both against the real game.
+
+Observation (features,) float32: [z, c, h], as the controller sees it in the real env
+(`envs.world_model`).
 
 `DreamVector` steps B episodes in lockstep (`envs.vector`'s contract): M's step for the rows is
 a numpy call per layer (`models.latent_dynamics`), and each row draws from its own generator, so
@@ -23,15 +32,21 @@ import numpy as np
 from estool.worldmodels.loading import load_world_model
 
 REWARD_PER_STEP = 1.0
+DEATHS = ("sample", "threshold")
 
 
 class DreamVector:
     """B dream episodes in lockstep: reset(seeds (B,)) -> features (B, n); step(actions (B, a))."""
 
-    accepts = ("design", "wm_dir", "temperature", "max_steps")
+    accepts = ("design", "wm_dir", "temperature", "max_steps", "death")
 
     def __init__(
-        self, design: str, wm_dir: str, temperature: float | None = None, max_steps: int = 2100
+        self,
+        design: str,
+        wm_dir: str,
+        temperature: float | None = None,
+        max_steps: int = 2100,
+        death: str = "sample",
     ):
         self.world = load_world_model(wm_dir, design)
         self.design = self.world.design
@@ -43,6 +58,11 @@ class DreamVector:
         self.dynamics = self.world.dynamics
         self.temperature = self.design.temperature if temperature is None else float(temperature)
         self.max_steps = int(max_steps)
+        if death not in DEATHS:
+            raise ValueError(f"death={death!r}: choose one of {', '.join(DEATHS)}")
+        self.death = death
+        # the calibrated log-odds: the head's logit less the log of the deaths' training weight
+        self.death_offset = np.float32(np.log(self.design.done_weight))
         self.feature_size = self.design.feature_size
 
     def reset(self, seeds: np.ndarray) -> np.ndarray:
@@ -75,7 +95,11 @@ class DreamVector:
         self.z = self.dynamics.sample(logit_pi, mu, log_sigma, self.temperature, uniform, normal)
         self.first = np.zeros(rows, np.float32)
         self.t += 1
-        terminated = done_logit > 0  # probability > 0.5
+        if self.death == "threshold":
+            terminated = done_logit > 0  # probability > 0.5
+        else:
+            chance = np.array([rng.random(dtype=np.float32) for rng in self.rngs])
+            terminated = chance < 1 / (1 + np.exp(self.death_offset - done_logit))
         return self.features(), np.full(rows, REWARD_PER_STEP), terminated, self.t >= self.max_steps
 
     def keep(self, rows: np.ndarray) -> None:
@@ -100,9 +124,10 @@ class DreamEnv(gym.Env):
         wm_dir: str,
         temperature: float | None = None,
         max_steps: int = 2100,
+        death: str = "sample",
         render_mode: str | None = None,
     ):
-        self.vector = DreamVector(design, wm_dir, temperature, max_steps)
+        self.vector = DreamVector(design, wm_dir, temperature, max_steps, death)
         size, actions = self.vector.feature_size, self.vector.design.action_size
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, (size,), np.float32)
         self.action_space = gym.spaces.Box(-1.0, 1.0, (actions,), np.float32)

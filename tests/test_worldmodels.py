@@ -347,6 +347,27 @@ class TestDream:
         np.testing.assert_array_equal(batched[-1][0], batched[-1][2])  # the same seed
         assert not np.array_equal(batched[-1][0], batched[-1][1])
 
+    def test_deaths_come_at_the_rate_m_believes(self, trained):
+        # a done head that says "death with probability 0.2" on every step, whatever z and h
+        rate, rows = 0.2, 4000
+        ends = {}
+        for death in ("sample", "threshold"):
+            vector = DreamVector("doom", str(trained.path), death=death)
+            dynamics, column = vector.dynamics, vector.dynamics.mixture_size
+            dynamics.head_w = dynamics.head_w.copy()
+            dynamics.head_w[:, column] = 0.0
+            dynamics.head_b = dynamics.head_b.copy()
+            weight = vector.design.done_weight  # the head learnt deaths weighted this much
+            dynamics.head_b[column] = np.log(weight) + np.log(rate / (1 - rate))
+            vector.reset(np.arange(rows))
+            ends[death] = vector.step(np.zeros((rows, 1)))[2].mean()
+        assert abs(ends["sample"] - rate) < 0.03
+        assert ends["threshold"] == 1.0  # its raw probability, 0.71, passes 0.5
+
+    def test_an_unknown_death_rule_is_refused(self, trained):
+        with pytest.raises(ValueError, match="death='sometimes'"):
+            DreamVector("doom", str(trained.path), death="sometimes")
+
     def test_temperature_changes_the_dream(self, trained):
         runs = []
         for temperature in (0.5, 1.5):

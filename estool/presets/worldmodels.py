@@ -1,7 +1,7 @@
 """World Models presets (Ha & Schmidhuber, 2018): the controller C on a trained V and M.
 
-- `doom_dream`: C evolved inside M's dream of Take Cover (temperature 1.15, the done head ends
-  an episode, at most 2100 steps), many dream episodes stepped together;
+- `doom_dream`: C evolved inside M's dream of Take Cover (temperature 1.15, deaths drawn
+  from M's done head, at most 2100 steps), many dream episodes stepped together;
 - `doom_real`: the same C (1,088 parameters) in the real ViZDoom, V and M in the loop;
 - `carracing_wm`: C (867 parameters) in the real CarRacing, V and M in the loop.
 
