@@ -305,6 +305,29 @@ class TestResume:
         for key in a.files:
             np.testing.assert_array_equal(a[key], b[key])
 
+    def test_another_rate_is_another_model(self, tmp_path):
+        store = ModelDir(tmp_path / "a")
+        write_synthetic(store, episodes=3, length=12)
+        train_vae(store, epochs=1, batch_size=16, max_batches=1)  # the design's rate
+        with pytest.raises(ValueError, match=r"'lr': 0\.001"):  # not resumed at another rate
+            train_vae(store, epochs=1, batch_size=16, lr=1e-3)
+        train_vae(store, epochs=1, batch_size=16, lr=store.design().vae_lr)  # the same run
+        assert torch.load(store.vae_file, weights_only=True)["epochs"] == 1
+
+    def test_the_rate_reaches_the_optimizer(self, trained, tmp_path):
+        import shutil
+
+        trained_at = {}
+        for lr in (1e-3, 1e-2):
+            shutil.copytree(trained.path, tmp_path / str(lr))
+            copy = ModelDir(tmp_path / str(lr))
+            copy.rnn_checkpoint.unlink()
+            train_rnn(copy, epochs=1, batch_size=4, length=6, min_episode=0, max_batches=1, lr=lr)
+            saved = torch.load(copy.rnn_checkpoint, weights_only=True)
+            trained_at[lr] = saved["optimizer"]["param_groups"][0]["lr"]
+            assert saved["identity"].get("lr") == (None if lr == 1e-3 else lr)
+        assert trained_at[1e-2] == pytest.approx(10 * trained_at[1e-3])
+
     def test_a_checkpoint_of_another_model_is_refused(self, trained):
         with pytest.raises(ValueError, match="checkpoint of another"):
             train_rnn(trained, epochs=2, batch_size=8, length=12, min_episode=0)
@@ -401,6 +424,10 @@ class TestErrors:
         store = ModelDir(tmp_path / "d")
         write_synthetic(store, episodes=2, length=5)
         one_error_line(run_command(WM, "encode", store.path, check=False), "train-vae")
+
+    def test_a_rate_that_is_not_positive(self, tmp_path):
+        out = run_command(WM, "train-rnn", tmp_path, "--lr", "0", check=False)
+        one_error_line(out, "--lr 0.0: must be > 0")
 
     def test_dream_needs_a_world_models_game(self, tmp_path):
         (tmp_path / "p.json").write_text(json.dumps([[0.0] * 5, 0.0]))

@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
         step.add_argument("--epochs", type=int, default=10 if name == "train-vae" else 20)
         step.add_argument("--batch_size", type=int, default=None, help="default: the design's")
         step.add_argument("--seed", type=int, default=0, help="weights, data order and noise")
+        step.add_argument("--lr", type=float, default=None, help="Adam's rate (default: the "
+                          "design's, World Models' figure for its data size)")  # fmt: skip
         if name == "train-vae":
             step.add_argument(
                 "--buffer_frames", type=int, default=None, help="frames held in memory at most"
@@ -133,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
 
         train_vae(
             store, args.epochs, args.batch_size, args.buffer_frames or BUFFER_FRAMES, device,
-            args.seed,
+            args.seed, lr=args.lr,
         )  # fmt: skip
         logger.info("V: %s, reconstructions in %s", store.vae_file, store.vae_png)
     elif args.step == "encode":
@@ -146,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
 
         train_rnn(
             store, args.epochs, args.batch_size, args.sequence_length, args.min_episode, device,
-            args.seed,
+            args.seed, lr=args.lr,
         )  # fmt: skip
         logger.info("M: %s, the dream's: %s", store.rnn_file, store.dream_file)
     return 0
@@ -159,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         value = getattr(args, name, None)
         if value is not None and value < 1:
             return fail(PROG, f"--{name} {value}: must be >= 1")
+    if getattr(args, "lr", None) is not None and not args.lr > 0:
+        return fail(PROG, f"--lr {args.lr}: must be > 0")
     try:
         import torch  # noqa: F401
     except ImportError as error:

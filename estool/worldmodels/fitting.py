@@ -43,6 +43,12 @@ def seeded(build: Callable[[], torch.nn.Module], seed: int) -> torch.nn.Module:
         return build()
 
 
+def rate_identity(lr: float | None, design_lr: float) -> dict:
+    """The checkpoint identity's entry for a learning rate: none for the design's own (so the
+    checkpoints of runs at the design's rate stay what they were), else {"lr": lr}."""
+    return {} if lr is None or lr == design_lr else {"lr": float(lr)}
+
+
 def save_torch(path: Path, data: dict) -> None:
     buffer = io.BytesIO()
     torch.save(data, buffer)

@@ -21,6 +21,7 @@ from estool.worldmodels.fitting import (
     Progress,
     batch_generator,
     fit,
+    rate_identity,
     seeded,
 )
 from estool.worldmodels.store import ModelDir, save_npz
@@ -103,7 +104,10 @@ def train_rnn(
     seed: int = 0,
     checkpoint_seconds: float | None = None,
     max_batches: int | None = None,
+    lr: float | None = None,
 ) -> Progress:
+    """`lr`: Adam's initial rate, the design's when None (a checkpoint of another rate is
+    refused); it decays by the design's factor every step."""
     design = store.design()
     batch_size, length = batch_size or design.rnn_batch, length or design.sequence_length
     min_episode = design.min_episode if min_episode is None else min_episode
@@ -111,10 +115,12 @@ def train_rnn(
     used = [s for s in series.values() if len(s["actions"]) > min_episode]
     batches = SequenceBatches(used, batch_size, length, seed)
     model = seeded(lambda: MDNRNN(**design.rnn_args()), seed).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=design.rnn_lr)
+    initial_lr = lr or design.rnn_lr
+    optimizer = torch.optim.Adam(model.parameters(), lr=initial_lr)
     identity = {
         "design": design.name, **design.rnn_args(), "seed": seed, "batch": batch_size,
         "length": length, "min_episode": min_episode, "vae": vae_digest(store),
+        **rate_identity(lr, design.rnn_lr),
     }  # fmt: skip
     per_epoch = batches.batches_per_epoch()
 
@@ -134,7 +140,7 @@ def train_rnn(
         if design.reward_head:
             loss = loss + reward_loss(out.reward, tensors["rewards"], mask)
         for group in optimizer.param_groups:
-            group["lr"] = design.rnn_lr * design.rnn_lr_decay ** (epoch * per_epoch + index)
+            group["lr"] = initial_lr * design.rnn_lr_decay ** (epoch * per_epoch + index)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), GRAD_CLIP)

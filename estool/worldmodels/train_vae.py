@@ -1,8 +1,8 @@
 """Step 2: train V (`models.vae.ConvVAE`) on the collected frames, streamed in bounded memory.
 
-Adam (the design's rate, 1e-4), the design's batch (100) and KL tolerance (0.5), as World Models.
-After every epoch: the checkpoint, V's weights (`vae.pt`), and `vae.png`: a row of frames over a
-row of their reconstructions.
+Adam (the design's rate, 1e-4, unless `lr` says otherwise), the design's batch (100) and KL
+tolerance (0.5), as World Models. After every epoch: the checkpoint, V's weights (`vae.pt`),
+and `vae.png`: a row of frames over a row of their reconstructions.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from estool.worldmodels.fitting import (
     batch_generator,
     fit,
     load_weights,
+    rate_identity,
     seeded,
 )
 from estool.worldmodels.store import ModelDir
@@ -36,7 +37,9 @@ def train_vae(
     seed: int = 0,
     checkpoint_seconds: float | None = None,
     max_batches: int | None = None,
+    lr: float | None = None,
 ) -> Progress:
+    """`lr`: Adam's rate, the design's when None (a checkpoint of another rate is refused)."""
     design = store.design()
     manifest = store.manifest()
     batch_size = batch_size or design.vae_batch
@@ -48,8 +51,11 @@ def train_vae(
         seed,
     )
     model = seeded(lambda: ConvVAE(**design.vae_args()), seed).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=design.vae_lr)
-    identity = {"design": design.name, **design.vae_args(), "seed": seed, "batch": batch_size}
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr or design.vae_lr)
+    identity = {
+        "design": design.name, **design.vae_args(), "seed": seed, "batch": batch_size,
+        **rate_identity(lr, design.vae_lr),
+    }  # fmt: skip
 
     def train_step(frames: np.ndarray, epoch: int, index: int) -> float:
         x = frames_to_tensor(frames, device)
