@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,15 +26,20 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-HOLD_STEPS = (1, 10)
+from estool.worldmodels.collect import HOLD_STEPS  # noqa: E402
 
 
 class Constant:
+    """One action for every row and step."""
+
     def __init__(self, value: float):
         self.value = value
 
-    def actions(self, features: np.ndarray, t: int) -> np.ndarray:
+    def act(self, features: np.ndarray, t: int) -> np.ndarray:
         return np.full((len(features), 1), self.value, np.float32)
+
+    def reset(self) -> None:
+        pass
 
     def keep(self, rows: np.ndarray) -> None:
         pass
@@ -47,57 +53,29 @@ class HoldRandom:
         self.action = np.zeros((rows, 1), np.float32)
         self.hold = np.zeros(rows, np.int64)
 
-    def actions(self, features: np.ndarray, t: int) -> np.ndarray:
+    def act(self, features: np.ndarray, t: int) -> np.ndarray:
         new = self.hold == 0
         self.action[new] = self.rng.uniform(-1, 1, (new.sum(), 1))
         self.hold[new] = self.rng.integers(HOLD_STEPS[0], HOLD_STEPS[1] + 1, new.sum())
         self.hold -= 1
         return self.action.copy()
 
+    def reset(self) -> None:
+        pass
+
     def keep(self, rows: np.ndarray) -> None:
         self.action, self.hold = self.action[rows], self.hold[rows]
 
 
-class Controller:
-    """A saved C (stateless: a linear map of the features), every row at once."""
-
-    def __init__(self, policy):
-        self.policy = policy
-
-    def actions(self, features: np.ndarray, t: int) -> np.ndarray:
-        return np.stack([np.asarray(self.policy.act(f, t), np.float32) for f in features])
-
-    def keep(self, rows: np.ndarray) -> None:
-        pass
-
-
-def dream_lengths(vector, policy, episodes: int) -> np.ndarray:
-    """Lengths of `episodes` dream episodes (seeds 0..) in lockstep."""
-    features = vector.reset(np.arange(episodes))
-    lengths = np.zeros(episodes, np.int64)
-    alive = np.arange(episodes)
-    t = 0
-    while len(alive):
-        features, _, terminated, truncated = vector.step(policy.actions(features, t))
-        t += 1
-        lengths[alive] += 1
-        going = ~(terminated | truncated)
-        alive, features = alive[going], features[going]
-        vector.keep(going)
-        policy.keep(going)
-    return lengths
-
-
 def real_lengths(env, policy_for, episodes: int) -> np.ndarray:
     """Lengths of `episodes` real episodes (seeds 0..); `policy_for(seed)` is that episode's
-    policy (`actions(features (1, n), t)` -> (1, a))."""
+    policy, played as one row."""
     lengths = []
     for seed in range(episodes):
         policy = policy_for(seed)
         obs, _ = env.reset(seed=seed)
         for t in range(env.spec.max_episode_steps or 2100):
-            action = policy.actions(np.asarray(obs)[None], t)[0]
-            obs, _, terminated, truncated, _ = env.step(action)
+            obs, _, terminated, truncated, _ = env.step(policy.act(np.asarray(obs)[None], t)[0])
             if terminated or truncated:
                 break
         lengths.append(t + 1)
@@ -120,11 +98,15 @@ def main() -> int:
 
     torch.set_num_threads(1)
     from envs.dream import DEATHS, DreamVector
-    from estool.presets.worldmodels import in_real_env
+    from estool.evaluation.local import PolicyEvaluator
+    from estool.evaluation.rollout import play_lockstep
+    from estool.presets.worldmodels import in_dream, in_real_env
+    from estool.training.paramfile import read_params
     from estool.worldmodels.designs import DESIGNS
 
+    design, episodes, seeds = DESIGNS["doom"], args.episodes, np.arange(args.episodes)
     vectors = [DreamVector("doom", args.dir, args.temperature, death=rule) for rule in DEATHS]
-    episodes = args.episodes
+    steps = vectors[0].max_steps
     # (name, a new dream policy for all rows, the real episode's policy for a seed)
     policies = [
         (name, lambda v=value: Constant(v), lambda seed, v=value: Constant(v))
@@ -135,23 +117,26 @@ def main() -> int:
     )
     print(f"{'policy':<12} {'dream, drawn':>16} {'dream, 0.5':>16} {'real':>16}   "
           f"(steps; {episodes} episodes each, temperature {vectors[0].temperature})")  # fmt: skip
-    real = DESIGNS["doom"].env.make()
+    real = design.env.make()
     for name, dream_policy, policy_for in policies:
-        dreams = [dream_lengths(vector, dream_policy(), episodes) for vector in vectors]
+        dreams = [play_lockstep(dream_policy(), v, np.asarray, seeds, steps)[1] for v in vectors]
         print(row(name, *dreams, real_lengths(real, policy_for, episodes)), flush=True)
     real.close()
     if args.controller:
-        from estool.training.paramfile import read_params
-        from models.registry import make_policy
-
+        # the controller plays as `train.py` and `model.py` play it, in both worlds
         preset = in_real_env("doom").with_world_model(args.dir)
-        policy = make_policy(preset.policy)
-        policy.set_params(read_params(args.controller, policy.param_count, preset.name))
-        controller = Controller(policy)
-        dreams = [dream_lengths(vector, controller, episodes) for vector in vectors]
-        env = preset.env.make()
-        print(row("controller", *dreams, real_lengths(env, lambda seed: controller, episodes)))
-        env.close()
+        real_player = PolicyEvaluator(preset)
+        params = read_params(args.controller, real_player.policy.param_count, preset.name)
+        dreamed = in_dream(preset).with_world_model(args.dir)
+        played = []
+        for rule in DEATHS:
+            kwargs = {**dreamed.env.kwargs, "death": rule}
+            if args.temperature is not None:
+                kwargs["temperature"] = args.temperature
+            world = replace(dreamed, env=replace(dreamed.env, kwargs=kwargs))
+            played.append(PolicyEvaluator(world).episodes(params, seeds, train=False)[1])
+        played.append(real_player.episodes(params, seeds, train=False)[1])
+        print(row("controller", *played))
     return 0
 
 

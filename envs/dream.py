@@ -118,16 +118,9 @@ class DreamEnv(gym.Env):
 
     metadata: ClassVar[dict] = {"render_modes": ["rgb_array"], "render_fps": 35}
 
-    def __init__(
-        self,
-        design: str,
-        wm_dir: str,
-        temperature: float | None = None,
-        max_steps: int = 2100,
-        death: str = "sample",
-        render_mode: str | None = None,
-    ):
-        self.vector = DreamVector(design, wm_dir, temperature, max_steps, death)
+    def __init__(self, design: str, wm_dir: str, render_mode: str | None = None, **dream):
+        """`dream`: `DreamVector`'s temperature, max_steps and death."""
+        self.vector = DreamVector(design, wm_dir, **dream)
         size, actions = self.vector.feature_size, self.vector.design.action_size
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, (size,), np.float32)
         self.action_space = gym.spaces.Box(-1.0, 1.0, (actions,), np.float32)
