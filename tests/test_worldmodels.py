@@ -425,6 +425,18 @@ class TestErrors:
         write_synthetic(store, episodes=2, length=5)
         one_error_line(run_command(WM, "encode", store.path, check=False), "train-vae")
 
+    def test_an_m_of_another_v_is_refused(self, trained, tmp_path):
+        import shutil
+
+        shutil.copytree(trained.path, tmp_path / "d")
+        store = ModelDir(tmp_path / "d")
+        saved = torch.load(store.vae_file, weights_only=True)
+        first = next(iter(saved["model"]))
+        saved["model"][first] = saved["model"][first] + 1e-3  # V trained further
+        torch.save(saved, store.vae_file)
+        with pytest.raises(ValueError, match="M was trained on another V"):
+            DreamVector("doom", str(store.path))
+
     def test_a_rate_that_is_not_positive(self, tmp_path):
         out = run_command(WM, "train-rnn", tmp_path, "--lr", "0", check=False)
         one_error_line(out, "--lr 0.0: must be > 0")

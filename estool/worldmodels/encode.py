@@ -7,8 +7,6 @@ changes.
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import torch
 
@@ -18,10 +16,6 @@ from estool.worldmodels.train_vae import load_vae
 from models.vae import frames_to_tensor
 
 ENCODE_BATCH = 256
-
-
-def vae_digest(store: ModelDir) -> str:
-    return hashlib.sha256(store.vae_file.read_bytes()).hexdigest()[:16]
 
 
 def is_current(store: ModelDir, index: int, digest: str) -> bool:
@@ -35,7 +29,7 @@ def is_current(store: ModelDir, index: int, digest: str) -> bool:
 def encode(store: ModelDir, device: str = "cpu") -> int:
     """Encode the episodes that lack a current series; returns how many were encoded."""
     vae = load_vae(store, device)
-    digest = vae_digest(store)
+    digest = store.vae_digest()
     todo = [e["index"] for e in store.manifest()["episodes"]]
     todo = [index for index in todo if not is_current(store, index, digest)]
     with progress_bar(len(todo), "episodes", desc="encode") as bar, torch.no_grad():

@@ -1,5 +1,6 @@
 """Loading a trained World Model for play: M (numpy, from `dream.npz`) and V (torch), with a
-one-line error for a directory that is missing, unfinished, or of another design."""
+one-line error for a directory that is missing, unfinished, of another design, or whose M was
+trained on another V than the one it holds."""
 
 from __future__ import annotations
 
@@ -48,6 +49,11 @@ def load_world_model(wm_dir: str | Path, design_name: str) -> WorldModel:
         )
     with np.load(store.require(store.dream_file, "train-rnn")) as saved:
         weights = {k: saved[k] for k in saved.files}
+    if store.vae_file.exists() and str(weights["vae"]) != store.vae_digest():
+        raise ValueError(
+            f"{store.dream_file}: M was trained on another V than {store.vae_file}; run "
+            f"`estool wm encode {store}` and `estool wm train-rnn {store}` again"
+        )
     expected = (
         design.z_size + design.action_size + int(design.restart_input) + design.rnn_hidden,
         4 * design.rnn_hidden,

@@ -18,6 +18,7 @@ Every file is written whole through a temp file and a rename, so a kill never le
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -89,6 +90,10 @@ class ModelDir:
         return path
 
     # episodes and their latent series
+
+    def vae_digest(self) -> str:
+        """Which V `vae.pt` holds: the series and M made from it record this."""
+        return hashlib.sha256(self.vae_file.read_bytes()).hexdigest()[:16]
 
     def episode_path(self, index: int) -> Path:
         return self.episodes / f"{index:0{SHARD_DIGITS}d}.npz"

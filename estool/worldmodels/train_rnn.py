@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from estool.worldmodels.encode import is_current, vae_digest
+from estool.worldmodels.encode import is_current
 from estool.worldmodels.fitting import (
     Progress,
     batch_generator,
@@ -32,7 +32,7 @@ GRAD_CLIP = 1.0
 
 def load_series(store: ModelDir) -> dict[int, dict[str, np.ndarray]]:
     """Every episode's series, or a ValueError when one is missing or from another V."""
-    digest = vae_digest(store)
+    digest = store.vae_digest()
     series = {}
     for episode in store.manifest()["episodes"]:
         index = episode["index"]
@@ -119,7 +119,7 @@ def train_rnn(
     optimizer = torch.optim.Adam(model.parameters(), lr=initial_lr)
     identity = {
         "design": design.name, **design.rnn_args(), "seed": seed, "batch": batch_size,
-        "length": length, "min_episode": min_episode, "vae": vae_digest(store),
+        "length": length, "min_episode": min_episode, "vae": store.vae_digest(),
         **rate_identity(lr, design.rnn_lr),
     }  # fmt: skip
     per_epoch = batches.batches_per_epoch()
@@ -160,7 +160,7 @@ def write_dream(store: ModelDir, model: MDNRNN, series: dict[int, dict]) -> None
     save_npz(
         store.dream_file,
         design=np.asarray(store.design().name),
-        vae=np.asarray(vae_digest(store)),
+        vae=np.asarray(store.vae_digest()),
         initial_mu=np.stack([s["mu"][0] for s in firsts]),
         initial_logvar=np.stack([s["logvar"][0] for s in firsts]),
         **model.export(),
