@@ -4,6 +4,7 @@ import itertools
 import json
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 import time
@@ -64,7 +65,7 @@ def test_resume_gives_the_uninterrupted_result(tmp_path):
 def test_diagonal_cma_trains_and_resumes_a_checkpoint_without_the_flag(tmp_path):
     train(tmp_path, *BASE, "--diagonal", "--max_generations", "2")
     checkpoint = pickle.loads(files(tmp_path)[".ckpt.pkl"].read_bytes())
-    assert checkpoint["solver"]["config"]["diagonal"] is True
+    assert checkpoint["config"]["diagonal"] is True
     out = train(tmp_path, *BASE, "--max_generations", "3", "--resume", check=False)
     one_error_line(out, "other diagonal")
     # a checkpoint written before the flag existed resumes as a full-covariance run
@@ -75,6 +76,22 @@ def test_diagonal_cma_trains_and_resumes_a_checkpoint_without_the_flag(tmp_path)
     path.write_bytes(pickle.dumps(checkpoint))
     train(tmp_path, *BASE, "--max_generations", "3", "--resume")
     assert json.loads(files(tmp_path)[".hist.json"].read_text())[-1][0] == 3
+
+
+def test_diagonal_cma_is_the_native_sep_cma_and_a_pycma_diagonal_run_still_resumes(tmp_path):
+    """--diagonal now runs the native sep-CMA-ES; a run saved by the pycma-based diagonal mode
+    of earlier versions (a fixture written by one) resumes with pycma, where it left off."""
+    train(tmp_path, *BASE, "--diagonal", "--max_generations", "1")
+    checkpoint = pickle.loads(files(tmp_path)[".ckpt.pkl"].read_bytes())
+    assert checkpoint["solver"]["solver"] == "SepCMAES"
+    old = tmp_path / "old"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "pycma_diagonal", old)
+    assert pickle.loads(files(old)[".ckpt.pkl"].read_bytes())["solver"]["solver"] == "CMAES"
+    before = json.loads(files(old)[".hist.json"].read_text())
+    train(old, *BASE, "--diagonal", "--max_generations", "4", "--resume")
+    after = json.loads(files(old)[".hist.json"].read_text())
+    assert after[:2] == before and [row[0] for row in after] == [1, 2, 3, 4]
+    assert pickle.loads(files(old)[".ckpt.pkl"].read_bytes())["solver"]["solver"] == "CMAES"
 
 
 def test_resume_needs_the_evaluations_of_the_checkpoint(tmp_path):

@@ -8,6 +8,7 @@ from estool.solvers.params import SolverParams
 from estool.solvers.pepg import PEPG
 from estool.solvers.persist import load_solver, save_solver, solver_from_state
 from estool.solvers.registry import SOLVERS, make_solver, register, solver_names, takes
+from estool.solvers.sepcma import SepCMAES
 
 __all__ = [
     "CMAES",
@@ -15,6 +16,7 @@ __all__ = [
     "SOLVERS",
     "OpenES",
     "Result",
+    "SepCMAES",
     "SimpleGA",
     "Solver",
     "SolverParams",

@@ -10,10 +10,10 @@ from typing import Any
 from estool.fileio import atomic_write_bytes
 from estool.solvers.base import Solver
 from estool.solvers.params import require
-from estool.solvers.registry import SOLVERS
+from estool.solvers.registry import solver_classes
 
 # a state names its class (several registry names can share one, e.g. pepg and ses)
-SOLVER_CLASSES: dict[str, type[Solver]] = {spec.cls.__name__: spec.cls for spec in SOLVERS.values()}
+SOLVER_CLASSES: dict[str, type[Solver]] = solver_classes()
 
 
 def solver_from_state(state: dict[str, Any]) -> Solver:

@@ -14,22 +14,37 @@ from estool.solvers.cmaes import CMAES
 from estool.solvers.ga import SimpleGA
 from estool.solvers.openes import OpenES
 from estool.solvers.pepg import PEPG
+from estool.solvers.sepcma import SepCMAES
 
 
 class SolverSpec(NamedTuple):
     cls: type[Solver]
     defaults: dict[str, Any]  # keyword overrides of the class defaults
     summary: str
+    diagonal: type[Solver] | None = None  # the class that `diagonal=True` builds instead
+
+
+def solver_classes() -> dict[str, type[Solver]]:
+    """Every registered class by its name (the name a `state_dict()` records)."""
+    classes = [c for spec in SOLVERS.values() for c in (spec.cls, spec.diagonal) if c]
+    return {cls.__name__: cls for cls in classes}
 
 
 SOLVERS: dict[str, SolverSpec] = {}
 
 
-def register(name: str, cls: type[Solver], summary: str, **defaults: Any) -> None:
-    """Add a solver under `name`, with keyword defaults that override the class's."""
+def register(
+    name: str,
+    cls: type[Solver],
+    summary: str,
+    diagonal: type[Solver] | None = None,
+    **defaults: Any,
+) -> None:
+    """Add a solver under `name`, with keyword defaults that override the class's; `diagonal`:
+    the class that `make_solver(name, n, diagonal=True)` builds."""
     if name in SOLVERS:
         raise ValueError(f"solver name {name!r} is already registered")
-    SOLVERS[name] = SolverSpec(cls, defaults, summary)
+    SOLVERS[name] = SolverSpec(cls, defaults, summary, diagonal)
 
 
 def solver_names() -> list[str]:
@@ -46,14 +61,22 @@ def make_solver(name: str, num_params: int, **kwargs: Any) -> Solver:
     if name not in SOLVERS:
         raise ValueError(f"unknown solver {name!r}; choose one of: {', '.join(solver_names())}")
     spec = SOLVERS[name]
-    return spec.cls(num_params, **{**spec.defaults, **kwargs})
+    kwargs = {**spec.defaults, **kwargs}
+    if spec.diagonal is not None and kwargs.pop("diagonal", False):
+        return spec.diagonal(num_params, **kwargs)
+    return spec.cls(num_params, **kwargs)
 
 
 # estool train.py's settings, shared by the names below
 ANNEALED = dict(sigma_limit=0.02, weight_decay=0.005)
 ADAM_STEP = dict(learning_rate=0.01, learning_rate_decay=1.0, learning_rate_limit=0.01)
 
-register("cma", CMAES, "CMA-ES (pycma), full covariance; diagonal=True for large models")
+register(
+    "cma",
+    CMAES,
+    "CMA-ES (pycma), full covariance; diagonal=True: native sep-CMA-ES, for large models",
+    diagonal=SepCMAES,
+)
 register(
     "pepg",
     PEPG,

@@ -1,0 +1,92 @@
+"""Solution quality of the native sep-CMA-ES beside pycma's separable mode, on the same budgets.
+
+    python bench/sep_cma_quality.py [--seeds 0 1 ... 9] [--problems sphere rosenbrock rastrigin]
+
+Both maximize -f from x = 0 with sigma_init 0.5 and no weight decay; each problem's dimension,
+popsize and generations are in `PROBLEMS`. The Rastrigin problem is `bench/rastrigin.py`'s (100-D,
+optimum at x = 10, popsize 100). Prints, per problem and solver, the median, worst and best over the
+seeds of the lowest f found (lower is better; 0 is the optimum of all three) and seconds per run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import estool
+from bench.rastrigin import rastrigin
+
+
+def shifted_sphere(x: np.ndarray) -> np.ndarray:
+    """-sum((x - 3)^2) per row of x (popsize, n)."""
+    y = x - 3.0
+    return -np.einsum("ij,ij->i", y, y)
+
+
+def rosenbrock(x: np.ndarray) -> np.ndarray:
+    """-sum(100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2) per row: optimum 0 at x = 1."""
+    head, tail = x[:, :-1], x[:, 1:]
+    return -np.sum(100.0 * (tail - head**2) ** 2 + (1.0 - head) ** 2, axis=1)
+
+
+class Problem(NamedTuple):
+    fitness: Callable[[np.ndarray], np.ndarray]
+    num_params: int
+    popsize: int
+    generations: int
+
+
+PROBLEMS = {
+    "sphere": Problem(shifted_sphere, 100, 16, 400),
+    "rosenbrock": Problem(rosenbrock, 30, 16, 2500),
+    "rastrigin": Problem(rastrigin, 100, 100, 1000),
+}
+IMPLEMENTATIONS = {
+    "native": estool.SepCMAES,
+    "pycma": lambda n, **kw: estool.CMAES(n, diagonal=True, **kw),
+}
+
+
+def lowest_f(problem: Problem, impl: str, seed: int) -> float:
+    solver = IMPLEMENTATIONS[impl](
+        problem.num_params, popsize=problem.popsize, sigma_init=0.5, weight_decay=0.0, seed=seed
+    )
+    best = -np.inf
+    for _ in range(problem.generations):
+        fitness = problem.fitness(solver.ask())
+        solver.tell(fitness)
+        best = max(best, float(fitness.max()))
+    return -best
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(10)))
+    parser.add_argument("--problems", nargs="+", choices=sorted(PROBLEMS), default=list(PROBLEMS))
+    args = parser.parse_args(argv)
+    print(f"lowest f found (0 is the optimum), over seeds {args.seeds}")
+    header = f"{'problem':<11} {'n':>4} {'pop':>4} {'gens':>5} {'solver':<7}"
+    print(f"{header} {'median':>10} {'worst':>10} {'best':>10} {'s/run':>6}")
+    for name in args.problems:
+        problem = PROBLEMS[name]
+        for impl in IMPLEMENTATIONS:
+            start = time.perf_counter()
+            scores = [lowest_f(problem, impl, seed) for seed in args.seeds]
+            seconds = (time.perf_counter() - start) / len(args.seeds)
+            print(
+                f"{name:<11} {problem.num_params:>4} {problem.popsize:>4} "
+                f"{problem.generations:>5} {impl:<7} {np.median(scores):>10.3g} "
+                f"{max(scores):>10.3g} {min(scores):>10.3g} {seconds:>6.2f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
