@@ -126,7 +126,7 @@ def test_sep_cma_keeps_one_population_in_memory():
     population-sized temporary (here, under 1/4 of the population's bytes)."""
     import tracemalloc
 
-    solver = make(SEP, 5_000, popsize=256)
+    solver = make(SEP, 20_000, popsize=256)
     solver.tell(shifted_sphere(solver.ask()))
     x = solver.ask()
     fitness = shifted_sphere(x)
@@ -154,6 +154,26 @@ def test_large_population_stream_is_deterministic(name):
     b = make(name, 20_000, seed=3, popsize=64).ask()
     np.testing.assert_array_equal(a, b)
     assert a.shape == (64, 20_000) and a.dtype == np.float64
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_a_population_the_caller_keeps_is_never_overwritten(name):
+    """A solver writes a new population into the last one's array only when nobody else holds
+    it; the numbers are the same either way."""
+    kept, released = make(name, 4_000, seed=4, popsize=64), make(name, 4_000, seed=4, popsize=64)
+    populations, copies = [], []
+    for _ in range(4):
+        x = kept.ask()
+        populations.append(x)  # held: the next ask() must not write into it
+        copies.append(x.copy())
+        kept.tell(shifted_sphere(x))
+        y = released.ask()
+        np.testing.assert_array_equal(y, x)
+        released.tell(shifted_sphere(y))
+        del y  # released: its array may be reused
+    for x, copy_of_x in zip(populations, copies, strict=True):
+        np.testing.assert_array_equal(x, copy_of_x)
+    np.testing.assert_array_equal(kept.current_param(), released.current_param())
 
 
 @pytest.mark.parametrize("name", VARIANTS)

@@ -56,13 +56,16 @@ class OpenES(Solver):
         self.mu = mu
 
     def _sample(self) -> np.ndarray:
-        if self.hp.antithetic:
-            half = standard_normal(self.rng, (self.popsize // 2, self.num_params))
-            solutions = np.concatenate([half, -half])
-        else:
-            solutions = standard_normal(self.rng, (self.popsize, self.num_params))
-        solutions *= self.sigma_value
-        solutions += self.mu
+        spare = self._reusable()
+        if not self.hp.antithetic:
+            shape = (self.popsize, self.num_params)
+            return standard_normal(self.rng, shape, self.sigma_value, self.mu, out=spare)
+        half = self.popsize // 2
+        solutions = np.empty((self.popsize, self.num_params)) if spare is None else spare
+        plus, minus = solutions[:half], solutions[half:]
+        standard_normal(self.rng, plus.shape, self.sigma_value, out=plus)
+        np.subtract(self.mu, plus, out=minus)
+        plus += self.mu
         return solutions
 
     def _update(self, shaped: np.ndarray) -> None:
