@@ -4,7 +4,8 @@
 
 popsize 256; the fitness is a cheap sphere so that only the solver is timed. Each (solver, size)
 runs in a fresh process: memory is the growth of the process's peak RSS over its RSS after
-imports. Full-covariance CMA-ES runs up to 10,000 parameters, diagonal CMA-ES from 10,000 up.
+imports. Full-covariance CMA-ES runs up to 10,000 parameters, diagonal CMA-ES (the native
+sep-CMA-ES, and pycma's separable mode beside it) from 10,000 up.
 `--reference` also times the original estool's es.py (a file the user supplies; it is not part
 of this project) with the same settings, to measure the two side by side.
 """
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 POPSIZE = 256
-SOLVERS = ("cma", "cma-diag", "pepg", "ses", "openes", "ga")
+SOLVERS = ("cma", "cma-diag", "cma-diag-pycma", "pepg", "ses", "openes", "ga")
 REFERENCE_CLASSES = {"cma": "CMAES", "pepg": "PEPG", "openes": "OpenES", "ga": "SimpleGA"}
 
 
@@ -38,8 +39,10 @@ def build(name: str, num_params: int, reference: str | None):
         return getattr(module, REFERENCE_CLASSES[name])(num_params, popsize=POPSIZE)
     import estool
 
-    if name == "cma-diag":
+    if name == "cma-diag":  # the native sep-CMA-ES
         return estool.make_solver("cma", num_params, popsize=POPSIZE, diagonal=True, seed=0)
+    if name == "cma-diag-pycma":  # pycma's separable mode, what --diagonal was before
+        return estool.CMAES(num_params, popsize=POPSIZE, diagonal=True, seed=0)
     return estool.make_solver(name, num_params, popsize=POPSIZE, seed=0)
 
 
@@ -72,7 +75,7 @@ def runs(sizes: list[int], reference: str | None):
         for name in SOLVERS:
             if name == "cma" and num_params > 10_000:
                 continue
-            if name == "cma-diag" and num_params < 10_000:
+            if name.startswith("cma-diag") and num_params < 10_000:
                 continue
             yield name, num_params, None
             if (
@@ -95,13 +98,13 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(measure(name, int(n), generations_for(name, int(n)), ref)))
         return
     print(f"popsize {POPSIZE}; ask+tell per generation (median), peak memory over imports")
-    print(f"{'solver':<10} {'impl':<8} {'num_params':>10} {'ms/gen':>10} {'peak MB':>9}")
+    print(f"{'solver':<15} {'impl':<8} {'num_params':>10} {'ms/gen':>10} {'peak MB':>9}")
     for name, n, ref in runs(args.sizes, args.reference):
         cmd = [sys.executable, __file__, "--one", name, str(n), ref or "-"]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
         row = json.loads(out.strip().splitlines()[-1])
         impl = "original" if ref else "estool"
-        print(f"{name:<10} {impl:<8} {n:>10} {row['seconds'] * 1e3:>10.1f} {row['peak_mb']:>9.0f}")
+        print(f"{name:<15} {impl:<8} {n:>10} {row['seconds'] * 1e3:>10.1f} {row['peak_mb']:>9.0f}")
 
 
 if __name__ == "__main__":
