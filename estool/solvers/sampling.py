@@ -14,7 +14,6 @@ from functools import cache
 
 import numpy as np
 
-PARALLEL_MIN_SIZE = 1 << 17  # below this many numbers, one stream in the calling thread
 BLOCK_MIN_SIZE = 1 << 16  # a block's stream costs ~40 us to seed: at least this many numbers each
 NUM_BLOCKS = 16
 
@@ -47,11 +46,11 @@ def standard_normal(
 
     float64: float32 normals are no faster from SFC64 and measurably hurt OpenES on Rastrigin.
     """
-    if out is None or out.shape != tuple(shape):
+    if out is None:
         out = np.empty(shape)
     rows = shape[0]
     num_blocks = min(NUM_BLOCKS, rows, out.size // BLOCK_MIN_SIZE)
-    if out.size < PARALLEL_MIN_SIZE or num_blocks < 2:
+    if num_blocks < 2:  # under 2^17 numbers: one stream in the calling thread
         rng.standard_normal(out=out)
         _affine(out, scale, shift)
         return out

@@ -115,7 +115,7 @@ class SepCMAES(Solver):
         """y_w = sum_{w_i > 0} w_i y_i and sum_i w°_i y_i^2, over the steps y_i by rank."""
         weights = self.constants.weights
         order = np.argsort(-shaped, kind="stable")
-        inverse_length = 1.0 / (self.step_size * np.sqrt(self.variances))  # x - m -> z
+        inverse_length = 1.0 / self.sigma  # x - m -> z
         step = np.zeros(self.num_params)
         square = np.zeros(self.num_params)
         rows = max(16, BLOCK_SIZE // self.num_params)
