@@ -402,6 +402,36 @@ def test_openes_antithetic_pairs():
     np.testing.assert_allclose(x[:16] + x[16:], 0.0, atol=1e-12)
 
 
+# 32 x 10,000 numbers: the noise is filled in threaded blocks, each finished in its thread
+BLOCKED = dict(num_params=10_000, popsize=32)
+
+
+def test_mirrored_pairs_from_threaded_blocks():
+    openes = make("openes", BLOCKED["num_params"], popsize=32, antithetic=True, sigma_init=0.5)
+    openes.set_mu(np.linspace(-1.0, 1.0, BLOCKED["num_params"]))
+    x = openes.ask()
+    np.testing.assert_allclose(x[:16] + x[16:], 2 * openes.mu[None].repeat(16, axis=0), atol=1e-12)
+    assert np.all(x[:16] != openes.mu)  # every block was perturbed
+    pepg = make("pepg", BLOCKED["num_params"], popsize=32)
+    pepg.set_mu(np.linspace(-1.0, 1.0, BLOCKED["num_params"]))
+    x = pepg.ask()
+    step = pepg.z * pepg.sigma_vector
+    np.testing.assert_array_equal(x[:16], step + pepg.mu)
+    np.testing.assert_array_equal(x[16:], pepg.mu - step)
+
+
+def test_ga_children_from_threaded_blocks_are_crossovers():
+    ga = make("ga", BLOCKED["num_params"], popsize=32, sigma_init=1e-9, elite_ratio=0.125)
+    ga.elite_params = np.arange(1.0, 5.0)[:, None].repeat(BLOCKED["num_params"], axis=1)
+    children = np.rint(ga.ask())  # the elites' values, give or take noise of 1e-9
+    for child in children:
+        parents = np.unique(child)
+        assert set(parents) <= {1.0, 2.0, 3.0, 4.0} and len(parents) <= 2
+        if len(parents) == 2:
+            assert 0.45 < np.mean(child == parents[0]) < 0.55
+    assert len(np.unique(children)) == 4
+
+
 def test_uniform_crossover_takes_each_parameter_from_one_parent():
     from estool.solvers.ga import uniform_crossover
 

@@ -169,14 +169,16 @@ class Solver(ABC):
 
     # ---- for subclasses ------------------------------------------------------------------------
 
-    def _reusable(self) -> np.ndarray | None:
-        """The last told population's array, to overwrite, if nothing outside holds it (a view
-        or a memoryview of it counts); else None.
+    def _reusable(self, name: str = "_spare") -> np.ndarray | None:
+        """The array in attribute `name` (by default the last told population), to overwrite, if
+        nothing outside holds it (a view or a memoryview of it counts); else None. The attribute
+        is cleared either way.
 
         A fresh population-sized array costs a page fault per 4 KiB when first written: at 100k
         parameters and popsize 256, ~50,000 faults, a quarter of a generation here.
         """
-        spare, self._spare = self._spare, None
+        spare = getattr(self, name)
+        setattr(self, name, None)
         if spare is not None and sys.getrefcount(spare) == 2:  # `spare` and the call's argument
             return spare
         return None

@@ -46,8 +46,9 @@ def uniform_crossover(
         k = min(rows, len(first) - lo)
         signs = np.frombuffer(rng.bytes(k * num_params), dtype=np.int8).reshape(k, num_params)
         np.right_shift(signs, 7, out=mask[:k], casting="unsafe")
-        np.take(pool_bits, first[lo : lo + k], axis=0, out=a[:k])
-        np.take(pool_bits, second[lo : lo + k], axis=0, out=b[:k])
+        # mode="clip": no bounds check, no buffered copy (3x faster); the indices are in range
+        np.take(pool_bits, first[lo : lo + k], axis=0, out=a[:k], mode="clip")
+        np.take(pool_bits, second[lo : lo + k], axis=0, out=b[:k], mode="clip")
         select = b[:k]
         select ^= a[:k]
         select &= mask[:k].view(np.uint64)
@@ -100,8 +101,15 @@ class SimpleGA(Solver):
     def _sample(self) -> np.ndarray:
         parents = self.rng.integers(0, self.elite_popsize, size=(2, self.popsize))
         shape = (self.popsize, self.num_params)
-        noise = standard_normal(self.rng, shape, self.sigma_value, out=self._reusable())
-        return uniform_crossover(self.rng, self.elite_params, parents[0], parents[1], noise)
+        elites, first, second = self.elite_params, parents[0], parents[1]
+
+        def cross(rows: slice, generator: np.random.Generator) -> None:
+            uniform_crossover(generator, elites, first[rows], second[rows], noise[rows])
+
+        noise = self._reusable()
+        noise = np.empty(shape) if noise is None else noise
+        # the crossover is added onto each block of noise in its thread, from its stream
+        return standard_normal(self.rng, shape, self.sigma_value, out=noise, then=cross)
 
     def _update(self, shaped: np.ndarray) -> None:
         fitness = shaped if self.forget_best else np.concatenate([shaped, self.elite_fitness])

@@ -18,7 +18,7 @@ from estool.solvers import shaping
 from estool.solvers.base import Solver
 from estool.solvers.optimizers import anneal, make_optimizer
 from estool.solvers.params import GradientParams, require
-from estool.solvers.sampling import standard_normal
+from estool.solvers.sampling import mirror, standard_normal
 
 
 class OpenES(Solver):
@@ -63,9 +63,9 @@ class OpenES(Solver):
         half = self.popsize // 2
         solutions = np.empty((self.popsize, self.num_params)) if spare is None else spare
         plus, minus = solutions[:half], solutions[half:]
-        standard_normal(self.rng, plus.shape, self.sigma_value, out=plus)
-        np.subtract(self.mu, plus, out=minus)
-        plus += self.mu
+        standard_normal(
+            self.rng, plus.shape, self.sigma_value, out=plus, then=mirror(plus, minus, self.mu)
+        )
         return solutions
 
     def _update(self, shaped: np.ndarray) -> None:

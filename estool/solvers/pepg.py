@@ -19,7 +19,7 @@ import numpy as np
 from estool.solvers.base import Solver
 from estool.solvers.optimizers import anneal, make_optimizer
 from estool.solvers.params import GradientParams, require
-from estool.solvers.sampling import standard_normal
+from estool.solvers.sampling import mirror, standard_normal
 
 
 class PEPG(Solver):
@@ -65,6 +65,7 @@ class PEPG(Solver):
         self.sigma_vector = np.full(self.num_params, float(self.hp.sigma_init))
         self.learning_rate = float(self.hp.learning_rate)
         self.optimizer = make_optimizer(self.hp.optimizer, self.num_params)
+        self._spare_z: np.ndarray | None = None  # the last told z, see `_reusable`
 
     @property
     def sigma(self) -> np.ndarray:
@@ -77,15 +78,20 @@ class PEPG(Solver):
         self.mu = mu
 
     def _sample(self) -> np.ndarray:
-        self.z = standard_normal(self.rng, (self.batch_size, self.num_params))
+        z = self._reusable("_spare_z")
+        z = np.empty((self.batch_size, self.num_params)) if z is None else z
+        solutions = self._reusable()
+        solutions = np.empty((self.popsize, self.num_params)) if solutions is None else solutions
         offset = 0 if self.hp.average_baseline else 1
-        solutions = np.empty((self.popsize, self.num_params))
         solutions[:offset] = self.mu
         plus = solutions[offset : offset + self.batch_size]
-        minus = solutions[offset + self.batch_size :]
-        np.multiply(self.z, self.sigma_vector, out=plus)
-        np.subtract(self.mu, plus, out=minus)
-        plus += self.mu
+        pair = mirror(plus, solutions[offset + self.batch_size :], self.mu)
+
+        def perturb(rows: slice, generator: np.random.Generator) -> None:
+            np.multiply(z[rows], self.sigma_vector, out=plus[rows])
+            pair(rows, generator)
+
+        self.z = standard_normal(self.rng, z.shape, out=z, then=perturb)
         return solutions
 
     def _update(self, shaped: np.ndarray) -> None:
@@ -117,4 +123,4 @@ class PEPG(Solver):
             self.learning_rate = float(
                 anneal(self.learning_rate, self.hp.learning_rate_decay, self.hp.learning_rate_limit)
             )
-        self.z = None
+        self._spare_z, self.z = self.z, None

@@ -9,6 +9,7 @@ numbers are the same on any machine, whatever its core count.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
@@ -39,10 +40,15 @@ def standard_normal(
     scale: float | np.ndarray | None = None,
     shift: np.ndarray | None = None,
     out: np.ndarray | None = None,
+    then: Callable[[slice, np.random.Generator], None] | None = None,
 ) -> np.ndarray:
     """N(0, 1) float64 samples of `shape` (rows, cols), times `scale` plus `shift` if given (each
     a scalar or (cols,)), in the same threads, into `out` if given (float64 of `shape`) or a new
     array; uses a fixed amount of `rng`'s stream.
+
+    `then(rows, generator)`, when given, runs on each block of rows as soon as it is filled, in
+    its thread, while the block is in cache: `generator` is the block's stream (after its
+    normals), or `rng` itself when one stream fills all rows.
 
     float64: float32 normals are no faster from SFC64 and measurably hurt OpenES on Rastrigin.
     """
@@ -53,6 +59,8 @@ def standard_normal(
     if num_blocks < 2:  # under 2^17 numbers: one stream in the calling thread
         rng.standard_normal(out=out)
         _affine(out, scale, shift)
+        if then is not None:
+            then(slice(0, rows), rng)
         return out
     entropy = rng.integers(0, 2**63, size=4, dtype=np.uint64)
     # the first children of a spawn do not depend on how many are spawned
@@ -60,9 +68,12 @@ def standard_normal(
     bounds = np.linspace(0, rows, num_blocks + 1).astype(int)
 
     def fill(block: int) -> None:
-        part = out[bounds[block] : bounds[block + 1]]
-        np.random.Generator(np.random.SFC64(seeds[block])).standard_normal(out=part)
-        _affine(part, scale, shift)
+        block_rows = slice(bounds[block], bounds[block + 1])
+        generator = np.random.Generator(np.random.SFC64(seeds[block]))
+        generator.standard_normal(out=out[block_rows])
+        _affine(out[block_rows], scale, shift)
+        if then is not None:
+            then(block_rows, generator)
 
     list(_pool().map(fill, range(num_blocks)))
     return out
@@ -73,3 +84,14 @@ def _affine(x: np.ndarray, scale, shift) -> None:
         x *= scale
     if shift is not None:
         x += shift
+
+
+def mirror(plus: np.ndarray, minus: np.ndarray, mean: np.ndarray):
+    """A `standard_normal` `then` for mirrored pairs: the rows of `plus` hold steps sigma z; they
+    become mean + sigma z, and the same rows of `minus` mean - sigma z."""
+
+    def pair(rows: slice, _generator: np.random.Generator) -> None:
+        np.subtract(mean, plus[rows], out=minus[rows])
+        plus[rows] += mean
+
+    return pair

@@ -16,7 +16,7 @@ Arnold 2006: the worse half of the population gets negative weights in the covar
     sigma <- sigma exp(min(1, (c_s / d_s) (|p_s| / E|N(0, I)| - 1)))
 
 with w°_i = w_i for w_i >= 0 and w_i n / |y_i / d|^2 otherwise. O(popsize x n) time, and one
-population matrix of memory: the steps are reduced 2^17 numbers (or 16 rows) at a time.
+population matrix of memory: the steps are reduced 2^15 numbers (or 16 rows) at a time.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from estool.solvers.base import Solver
 from estool.solvers.params import SolverParams, require
 from estool.solvers.sampling import standard_normal
 
-BLOCK_SIZE = 1 << 17  # steps reduced this many numbers, or 16 rows if more, at a time
+BLOCK_SIZE = 1 << 15  # steps reduced this many numbers (a block stays in cache), or 16 rows
 TINY_VARIANCE = 1e-300  # a variance never reaches 0, so y / d stays finite
 
 
@@ -112,27 +112,30 @@ class SepCMAES(Solver):
         return standard_normal(self.rng, shape, self.sigma, self.mean, out=self._reusable())
 
     def _ranked_steps(self, shaped: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """y_w = sum_{w_i > 0} w_i y_i and sum_i w°_i y_i^2, over the steps y_i by rank."""
-        weights = self.constants.weights
-        order = np.argsort(-shaped, kind="stable")
-        inverse_length = 1.0 / self.sigma  # x - m -> z
+        """y_w = sum_{w_i > 0} w_i y_i and sum_i w°_i y_i^2, over the steps y_i by rank.
+
+        In the population's own order, each solution with its rank's weight: a block of rows is
+        one subtraction away from sigma y, with no gathered copy of the population."""
+        weights = np.empty(self.popsize)
+        weights[np.argsort(-shaped, kind="stable")] = self.constants.weights / self.step_size
+        positive = np.maximum(weights, 0.0)
+        inverse_variance = 1.0 / (self.step_size * self.step_size * self.variances)  # |y / d|^2
         step = np.zeros(self.num_params)
         square = np.zeros(self.num_params)
         rows = max(16, BLOCK_SIZE // self.num_params)
+        delta = np.empty((min(rows, self.popsize), self.num_params))
         for lo in range(0, self.popsize, rows):
-            delta = self.solutions[order[lo : lo + rows]]  # (rows, n) a copy: sigma y
-            delta -= self.mean
-            w = weights[lo : lo + rows] / self.step_size  # y = delta / sigma, in w
-            negative = w < 0
-            if not negative.all():
-                step += np.where(negative, 0.0, w) @ delta
-            if negative.any():  # rescaled to the length sqrt(n) in the norm of C
-                z = delta[negative]
-                z *= inverse_length
-                norms = np.einsum("ij,ij->i", z, z)
-                w[negative] *= self.num_params / np.maximum(norms, TINY_VARIANCE)
-            delta *= delta
-            square += (w / self.step_size) @ delta
+            hi = min(lo + rows, self.popsize)
+            block = delta[: hi - lo]
+            np.subtract(self.solutions[lo:hi], self.mean, out=block)  # sigma y: y = (x - m) / sigma
+            step += positive[lo:hi] @ block
+            block *= block
+            w = weights[lo:hi]
+            negative = w < 0  # rescaled to the length sqrt(n) in the norm of C
+            if negative.any():
+                norms = block @ inverse_variance
+                w = np.where(negative, w * self.num_params / np.maximum(norms, TINY_VARIANCE), w)
+            square += (w / self.step_size) @ block
         return step, square
 
     def _update(self, shaped: np.ndarray) -> None:
