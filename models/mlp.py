@@ -51,6 +51,7 @@ class MLPPolicy:
         self.sample_output = activation_name == "softmax"
         # no output noise, no sampling: `act` is a deterministic function of (obs, t)
         self.deterministic = not any(self.output_noise) and not self.sample_output
+        self.lean = self.deterministic and self.time_factor == 0  # `act` needs only h.dot(w)
         self.param_count = sum(
             i * o + o + (o if noisy else 0)
             for (i, o), noisy in zip(self.shapes, self.output_noise, strict=True)
@@ -87,11 +88,14 @@ class MLPPolicy:
 
     def act(self, obs: np.ndarray, t: int = 0, rng: np.random.Generator | None = None):
         """The action for observation `obs` at step `t`; `rng` draws output noise and samples."""
-        h = np.asarray(obs, dtype=np.float64)
-        if h.ndim != 1:
-            h = h.reshape(-1)
-        if self.time_factor > 0:
-            h = np.append(h, t / self.time_factor)
+        if self.lean and type(obs) is np.ndarray and obs.ndim == 1:
+            h = obs  # h.dot(w) converts it to float64 itself, as np.asarray would
+        else:
+            h = np.asarray(obs, dtype=np.float64)
+            if h.ndim != 1:
+                h = h.reshape(-1)
+            if self.time_factor > 0:
+                h = np.append(h, t / self.time_factor)
         # h.dot(w): BLAS's gemv, as h @ w calls it, at half the cost (no ufunc machinery)
         if self.deterministic:  # the per-step path: three numpy calls a layer
             for w, b, f in self.layers:

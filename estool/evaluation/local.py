@@ -27,9 +27,10 @@ class PolicyEvaluator:
         # training episodes see the preset's task tweaks; evaluations score the task itself
         self.train_env = preset.env.for_training(self.env)
         self.policy = make_policy(preset.policy)
+        outputs = getattr(self.policy, "output_size", None)
+        self.action = preset.env.action_mapping(self.env.action_space, outputs)
         self.venv = preset.env.make_vector() if lockstep else None
         if self.venv is not None:
-            outputs = getattr(self.policy, "output_size", None)
             self.action_rows = preset.env.action_mapping(self.env.action_space, outputs, True)
         self.bytes_sent = 0
         self.worker_seconds = 0.0
@@ -65,7 +66,9 @@ class PolicyEvaluator:
             return play_lockstep(batch, self.venv, self.action_rows, seeds, limit, poll)
         self.policy.set_params(params)
         env = self.train_env if train else self.env
-        return simulate(self.policy, env, self.preset.env, seeds, limit, poll=poll)
+        return simulate(
+            self.policy, env, self.preset.env, seeds, limit, poll=poll, action=self.action
+        )
 
     def play_pieces(
         self,
@@ -106,12 +109,15 @@ class PolicyEvaluator:
         returns, lengths = np.empty(seeds.shape), np.empty(seeds.shape)
         if self.lockstep(train):
             tasks = plan_tasks(seeds.shape[1], len(solutions), 1, True, LOCKSTEP_ROWS)
+            for pieces in tasks:
+                vectors, task_seeds = task_inputs(pieces, solutions, seeds)
+                played = self.play_pieces(vectors, task_seeds, max_len, train)
+                scatter(pieces, played, returns, lengths)
         else:
-            tasks = [[(index, np.arange(seeds.shape[1]))] for index in range(len(solutions))]
-        for pieces in tasks:
-            vectors, task_seeds = task_inputs(pieces, solutions, seeds)
-            played = self.play_pieces(vectors, task_seeds, max_len, train)
-            scatter(pieces, played, returns, lengths)
+            for index, solution in enumerate(solutions):
+                returns[index], lengths[index] = self.episodes(
+                    solution, seeds[index], max_len, train
+                )
         self.worker_seconds += time.perf_counter() - start
         return returns, lengths
 

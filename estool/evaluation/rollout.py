@@ -46,6 +46,13 @@ def run_episode(
         on_frame(env.render())
     total = 0.0
     step, act = env.step, policy.act  # looked up once: this loop is the rollout's hot path
+    if poll is None and on_frame is None:  # training's case: nothing but the steps
+        for t in range(max_len):
+            obs, reward, terminated, truncated, _ = step(action(act(obs, t, rng)))
+            total += float(reward)
+            if terminated or truncated:
+                return total, t + 1
+        return total, max_len
     for t in range(max_len):
         if poll is not None and t % POLL_STEPS == 0:
             poll()
@@ -71,10 +78,12 @@ def simulate(
     max_len: int | None = None,
     on_frame=None,
     poll=None,
+    action: Callable | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One episode per seed: returns (n,), steps (n,). `max_len` defaults to the spec's cap;
-    see `run_episode`."""
-    action = spec.action_mapping(env.action_space, getattr(policy, "output_size", None))
+    `action`, the spec's action mapping for `env` (made here when None); see `run_episode`."""
+    if action is None:
+        action = spec.action_mapping(env.action_space, getattr(policy, "output_size", None))
     limit = episode_limit(spec, max_len)
     results = [run_episode(policy, env, action, int(s), limit, on_frame, poll) for s in seeds]
     returns, steps = zip(*results, strict=True) if results else ((), ())
