@@ -60,7 +60,8 @@ class MLPPolicy:
 
     def set_params(self, params: np.ndarray) -> None:
         """Load a flat vector of `param_count` values (see the module docstring for the layout)."""
-        params = as_flat(params, self.param_count)
+        # one private copy; the layers are views of it (once per solution on the rollout's path)
+        params = np.array(as_flat(params, self.param_count))
         self.weights, self.biases, self.noise_std = [], [], []
         start = 0
         for (n_in, n_out), noisy in zip(self.shapes, self.output_noise, strict=True):
@@ -73,7 +74,7 @@ class MLPPolicy:
                 self.noise_std.append(np.exp(0.5 * log_std + self.noise_bias))
             else:
                 self.noise_std.append(None)
-        self._params = params.copy()
+        self._params = params
         # what a step needs, in one list; a pass-through activation is skipped
         self.layers = [
             (w, b, None if f is passthru else f)

@@ -85,9 +85,10 @@ def simulate(
     if action is None:
         action = spec.action_mapping(env.action_space, getattr(policy, "output_size", None))
     limit = episode_limit(spec, max_len)
-    results = [run_episode(policy, env, action, int(s), limit, on_frame, poll) for s in seeds]
-    returns, steps = zip(*results, strict=True) if results else ((), ())
-    return np.array(returns, dtype=np.float64), np.array(steps, dtype=np.int64)
+    returns, steps = np.empty(len(seeds)), np.empty(len(seeds), dtype=np.int64)
+    for i, seed in enumerate(seeds):
+        returns[i], steps[i] = run_episode(policy, env, action, int(seed), limit, on_frame, poll)
+    return returns, steps
 
 
 def play_lockstep(
