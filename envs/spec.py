@@ -82,9 +82,10 @@ class EnvSpec:
                     * span
                 )
         if shape == (outputs,):
-            return _unchanged
+            return unchanged
         return lambda output: in_shape(np.asarray(output, dtype=np.float64))
 
 
-def _unchanged(output):
+def unchanged(output):
+    """The identity mapping: the policy's outputs are the env's actions (rollouts skip it)."""
     return output

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from models.activations import LAYER_ACTIVATIONS, activation, passthru
-from models.params import as_flat, take
+from models.params import as_flat
 
 
 class MLPPolicy:
@@ -52,28 +52,29 @@ class MLPPolicy:
         # no output noise, no sampling: `act` is a deterministic function of (obs, t)
         self.deterministic = not any(self.output_noise) and not self.sample_output
         self.lean = self.deterministic and self.time_factor == 0  # `act` needs only h.dot(w)
-        self.param_count = sum(
-            i * o + o + (o if noisy else 0)
-            for (i, o), noisy in zip(self.shapes, self.output_noise, strict=True)
-        )
+        # where each layer's pieces lie in the flat vector: (start, end[, shape]), None: no noise
+        self._weight_blocks, self._bias_blocks, self._noise_blocks = [], [], []
+        start = 0
+        for (n_in, n_out), noisy in zip(self.shapes, self.output_noise, strict=True):
+            self._weight_blocks.append((start, start + n_in * n_out, (n_in, n_out)))
+            start += n_in * n_out
+            self._bias_blocks.append((start, start + n_out))
+            start += n_out
+            self._noise_blocks.append((start, start + n_out) if noisy else None)
+            start += n_out if noisy else 0
+        self.param_count = start
         self.set_params(np.zeros(self.param_count))
 
     def set_params(self, params: np.ndarray) -> None:
         """Load a flat vector of `param_count` values (see the module docstring for the layout)."""
         # one private copy; the layers are views of it (once per solution on the rollout's path)
         params = np.array(as_flat(params, self.param_count))
-        self.weights, self.biases, self.noise_std = [], [], []
-        start = 0
-        for (n_in, n_out), noisy in zip(self.shapes, self.output_noise, strict=True):
-            weights, start = take(params, start, (n_in, n_out))
-            bias, start = take(params, start, (n_out,))
-            self.weights.append(weights)
-            self.biases.append(bias)
-            if noisy:
-                log_std, start = take(params, start, (n_out,))
-                self.noise_std.append(np.exp(0.5 * log_std + self.noise_bias))
-            else:
-                self.noise_std.append(None)
+        self.weights = [params[a:b].reshape(shape) for a, b, shape in self._weight_blocks]
+        self.biases = [params[a:b] for a, b in self._bias_blocks]
+        self.noise_std = [
+            None if block is None else np.exp(0.5 * params[block[0] : block[1]] + self.noise_bias)
+            for block in self._noise_blocks
+        ]
         self._params = params
         # what a step needs, in one list; a pass-through activation is skipped
         self.layers = [

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 import gymnasium as gym
 import numpy as np
 
-from envs.spec import EnvSpec
+from envs.spec import EnvSpec, unchanged
 from envs.vector import VectorEpisodes
 from models.registry import Policy
 
@@ -47,6 +47,13 @@ def run_episode(
     total = 0.0
     step, act = env.step, policy.act  # looked up once: this loop is the rollout's hot path
     if poll is None and on_frame is None:  # training's case: nothing but the steps
+        if action is unchanged:  # the outputs are the actions: one call less a step (2-3%)
+            for t in range(max_len):
+                obs, reward, terminated, truncated, _ = step(act(obs, t, rng))
+                total += float(reward)
+                if terminated or truncated:
+                    return total, t + 1
+            return total, max_len
         for t in range(max_len):
             obs, reward, terminated, truncated, _ = step(action(act(obs, t, rng)))
             total += float(reward)
