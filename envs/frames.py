@@ -1,4 +1,4 @@
-"""Frame preprocessing for pixel envs, numpy only: crop rows, area resize, grayscale.
+"""Frame preprocessing for pixel envs, numpy only: crop rows, area or nearest resize, grayscale.
 
 World Models (Ha & Schmidhuber, 2018) crops CarRacing's frames to rows 0:84 of 96 and Doom's to
 their top 5/6, and resizes both to 64x64.
@@ -38,16 +38,25 @@ def area_resize(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.clip(np.rint(resized), 0, 255).astype(np.uint8)
 
 
+@cache
+def nearest_indices(shape: tuple[int, int], size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The input rows (h,) and columns (w,) a nearest resize from `shape` to `size` reads."""
+    return tuple((np.arange(out) * n_in) // out for n_in, out in zip(shape, size, strict=True))  # type: ignore[return-value]
+
+
 GRAY_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R BT.601 luma
 
 
 @dataclass(frozen=True)
 class FrameProcessor:
-    """crop rows [top, bottom) (None: all), resize to `size` (h, w) (None: as is), grayscale."""
+    """crop rows [top, bottom) (None: all), resize to `size` (h, w) (None: as is), grayscale.
+    `nearest`: each output pixel is the input pixel at floor(i * H / h), floor(j * W / w), as
+    OpenCV's INTER_NEAREST (the Sonic port's 128x128 frames); else an area resize."""
 
     crop: tuple[int, int] | None = None
     size: tuple[int, int] | None = None
     gray: bool = False
+    nearest: bool = False
 
     def __call__(self, frame: np.ndarray) -> np.ndarray:
         if self.crop is not None:
@@ -55,7 +64,11 @@ class FrameProcessor:
         if self.gray:
             frame = np.rint(frame.astype(np.float32) @ GRAY_WEIGHTS)[..., None].astype(np.uint8)
         if self.size is not None and frame.shape[:2] != tuple(self.size):
-            frame = area_resize(frame, self.size)
+            if self.nearest:
+                rows, cols = nearest_indices(frame.shape[:2], tuple(self.size))
+                frame = frame[rows[:, None], cols[None, :]]
+            else:
+                frame = area_resize(frame, self.size)
         return np.ascontiguousarray(frame)
 
     def space(self, shape: tuple[int, int, int]) -> spaces.Box:

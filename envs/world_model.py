@@ -4,11 +4,15 @@
 frames) wrapped so that each frame is encoded by V into z = mu + sigma * eps (eps from the
 episode's seed) and M's LSTM runs on [z_t, a_t (, restart_t)], as World Models plays
 (Ha & Schmidhuber, 2018). Observation (features,) float32: [z, h] or [z, c, h], with h, c M's
-state before seeing z. Action: the controller's outputs in [-1, 1]; the design maps them to the
-env's action and to M's input. V and M are loaded once, when the env is made.
+state before seeing z. Action: the controller's outputs in [design.action_low, 1]; the design
+maps them to the env's action and to M's input. A design with `state_reset` restarts M's state
+every that many steps, as M was trained on windows of that length (the Sonic port). V and M are
+loaded once, when the env is made; `env_kwargs` override the real env's (a level list).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import gymnasium as gym
 import numpy as np
@@ -17,7 +21,7 @@ from envs.spec import EnvSpec
 
 
 class WorldModelEnv(gym.Wrapper):
-    def __init__(self, design: str, wm_dir: str, render_mode: str | None = None):
+    def __init__(self, design: str, wm_dir: str, render_mode: str | None = None, **env_kwargs):
         from estool.worldmodels.loading import load_world_model
 
         self.world = load_world_model(wm_dir, design)
@@ -27,10 +31,14 @@ class WorldModelEnv(gym.Wrapper):
 
         self.torch = torch
         spec: EnvSpec = self.design.env
+        if env_kwargs:
+            spec = replace(spec, kwargs={**spec.kwargs, **env_kwargs})
         super().__init__(spec.make(render_mode=render_mode))
         size = self.design.feature_size
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, (size,), np.float32)
-        self.action_space = gym.spaces.Box(-1.0, 1.0, (self.design.action_size,), np.float32)
+        low = self.design.action_low
+        self.action_space = gym.spaces.Box(low, 1.0, (self.design.action_size,), np.float32)
+        self.steps = 0
         self.rng = np.random.default_rng()
         self.h, self.c = self.world.dynamics.initial_state(1)
         self.z = np.zeros((1, self.design.z_size), np.float32)
@@ -56,7 +64,7 @@ class WorldModelEnv(gym.Wrapper):
         if seed is not None:  # else its noise goes on from the last episode's, as Gymnasium's
             self.rng = np.random.default_rng(seed)
         self.h, self.c = self.world.dynamics.initial_state(1)
-        self.z, self.first = self._encode(frame), True
+        self.z, self.first, self.steps = self._encode(frame), True, 0
         return self._features(), info
 
     def step(self, action):
@@ -68,5 +76,7 @@ class WorldModelEnv(gym.Wrapper):
         self.h, self.c, _ = self.world.dynamics.step(
             self.z, self.design.m_action(action), first, self.h, self.c
         )
-        self.z, self.first = self._encode(frame), False
+        self.z, self.first, self.steps = self._encode(frame), False, self.steps + 1
+        if self.design.state_reset and self.steps % self.design.state_reset == 0:
+            self.h, self.c = self.world.dynamics.initial_state(1)
         return self._features(), reward, terminated, truncated, info

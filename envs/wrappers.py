@@ -1,9 +1,13 @@
-"""Task tweaks as named, optional Gymnasium wrappers (an `EnvSpec` lists the ones it wants).
+"""Task tweaks as named, optional Gymnasium wrappers (an `EnvSpec` lists the ones it wants, and
+`train.py --wrap NAME` adds one).
 
-They shape the reward of *training* episodes only; evaluations score the task itself.
+They change *training* episodes only (their reward, their end, their levels); evaluations score
+the task itself. A name may carry arguments after colons: `early_stop:600:5`.
 """
 
 from __future__ import annotations
+
+from collections import deque
 
 import gymnasium as gym
 
@@ -42,12 +46,63 @@ class SurvivalBonus(gym.RewardWrapper):
         return reward + self.bonus
 
 
-WRAPPERS = {"estool_biped_reward": EstoolBipedReward, "survival_bonus": SurvivalBonus}
+class EarlyStop(gym.Wrapper):
+    """Ends an episode (truncated) once the mean reward of its last `steps` steps is at or below
+    `threshold`: the Sonic port's early stopping, which spares the rollouts of a controller that
+    stopped making progress (300 steps, 20 s of play at 15 steps a second, and 10)."""
+
+    def __init__(self, env: gym.Env, steps: int = 300, threshold: float = 10.0):
+        super().__init__(env)
+        self.steps, self.threshold = int(steps), float(threshold)
+        if self.steps < 1:
+            raise ValueError(f"early_stop: steps {steps}: need at least 1")
+        self.recent: deque[float] = deque(maxlen=self.steps)
+
+    def reset(self, **kwargs):
+        self.recent.clear()
+        return self.env.reset(**kwargs)
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        self.recent.append(float(reward))
+        # summed afresh (no running sum drifting across the threshold): a few us a step
+        if len(self.recent) == self.steps and sum(self.recent) / self.steps <= self.threshold:
+            truncated, info = True, {**info, "early_stop": True}
+        return obs, reward, terminated, truncated, info
+
+
+class TrainingLevels(gym.Wrapper):
+    """Training episodes play the training levels (`envs.retro.RetroGame`'s `training_levels`);
+    the env without it, as evaluations see it, plays the held-out ones."""
+
+    def reset(self, *, seed=None, options=None):
+        return self.env.reset(seed=seed, options={**(options or {}), "training": True})
+
+
+WRAPPERS = {
+    "estool_biped_reward": EstoolBipedReward,
+    "survival_bonus": SurvivalBonus,
+    "early_stop": EarlyStop,
+    "training_levels": TrainingLevels,
+}
+
+
+def parse_wrapper(name: str) -> tuple[type, list]:
+    """`NAME[:ARG[:ARG...]]` -> (the wrapper class, its arguments as numbers), or a ValueError."""
+    key, *args = name.split(":")
+    if key not in WRAPPERS:
+        raise ValueError(f"unknown wrapper {key!r}; choose one of {sorted(WRAPPERS)}")
+    try:
+        values = [int(a) if a.lstrip("-").isdigit() else float(a) for a in args]
+    except ValueError:
+        raise ValueError(
+            f"wrapper {name!r}: its arguments must be numbers, as early_stop:300:10"
+        ) from None
+    return WRAPPERS[key], values
 
 
 def apply_wrappers(env: gym.Env, names) -> gym.Env:
     for name in names:
-        if name not in WRAPPERS:
-            raise ValueError(f"unknown wrapper {name!r}; choose one of {sorted(WRAPPERS)}")
-        env = WRAPPERS[name](env)
+        cls, args = parse_wrapper(name)
+        env = cls(env, *args)
     return env

@@ -7,6 +7,9 @@ features (n,) = [z, h] (CarRacing) or [z, c, h] (Doom), from `envs.world_model` 
   bias, 867 parameters; Doom: 1088 -> 1 without bias, 1088 (the env cuts the output into thirds).
 - `hidden` > 0: W1 (n, hidden), b1, tanh, W2 (hidden, m), b2, tanh (the paper's ablation with a
   40-unit hidden layer).
+- `activations` (hidden layer's, output's), ("tanh", "tanh") by default: the Sonic port's C is
+  [z, c, h] (2,248) -> 512 ReLU -> 4 sigmoids, one a button, pressed above 0.5
+  (1,153,540 parameters).
 
 Numpy, not torch: the controller is evaluated once per step of every episode, and a (1, n) @
 (n, m) product in numpy costs a microsecond or two.
@@ -18,6 +21,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from models.activations import activation
 from models.params import as_flat, take
 
 
@@ -26,12 +30,23 @@ class Controller:
 
     deterministic = True  # draws no random numbers
 
-    def __init__(self, input_size: int, output_size: int, hidden: int = 0, bias: bool = True):
+    def __init__(
+        self,
+        input_size: int,
+        output_size: int,
+        hidden: int = 0,
+        bias: bool = True,
+        activations: tuple[str, str] = ("tanh", "tanh"),
+    ):
         if hidden < 0:
             raise ValueError(f"hidden {hidden}: must be >= 0")
         self.input_size, self.output_size = int(input_size), int(output_size)
         sizes = [self.input_size, *([hidden] if hidden else []), self.output_size]
         self.shapes = list(pairwise(sizes))
+        hidden_activation, output_activation = activations
+        self.activations = [activation(hidden_activation)] * (len(self.shapes) - 1) + [
+            activation(output_activation)
+        ]
         self.bias = bool(bias) or hidden > 0
         self.param_count = sum(i * o + (o if self.bias else 0) for i, o in self.shapes)
         self.set_params(np.zeros(self.param_count))
@@ -55,11 +70,11 @@ class Controller:
 
     def act(self, obs: np.ndarray, t: int = 0, rng: np.random.Generator | None = None):
         h = np.asarray(obs, dtype=np.float64).reshape(-1)
-        for w, b in self.layers:
+        for (w, b), f in zip(self.layers, self.activations, strict=True):
             h = h.dot(w)
             if b is not None:
                 h = h + b
-            h = np.tanh(h)
+            h = f(h)
         return h
 
     def batch(self, params: np.ndarray) -> ControllerBatch:
@@ -80,6 +95,7 @@ class ControllerBatch:
                 f"this controller has {controller.param_count} parameters, got {params.shape}"
             )
         self.layers, start = [], 0
+        self.activations = controller.activations
         for n_in, n_out in controller.shapes:
             weights = rows[:, start : start + n_in * n_out].reshape(-1, n_in, n_out)
             start += n_in * n_out
@@ -96,11 +112,11 @@ class ControllerBatch:
 
     def act(self, obs: np.ndarray, t: int = 0) -> np.ndarray:
         h = np.ascontiguousarray(obs, dtype=np.float64).reshape(len(obs), 1, -1)
-        for w, b in self.layers:
+        for (w, b), f in zip(self.layers, self.activations, strict=True):
             h = np.matmul(h, w)
             if b is not None:
                 h = h + b
-            h = np.tanh(h)
+            h = f(h)
         return h[:, 0, :]
 
     def keep(self, rows: np.ndarray) -> None:

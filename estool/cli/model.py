@@ -56,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--dream", action="store_true", help="World Models games: play in M's dream, the frames "
         "decoded by V",
     )  # fmt: skip
+    parser.add_argument(
+        "--levels", metavar="FILE", help="games with levels: the list episodes draw from "
+        "(default: the game's held-out levels)",
+    )  # fmt: skip
     return parser
 
 
@@ -101,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         preset = preset_for(args.game)
         if args.dream:
             preset = in_dream(preset)
-        preset = preset.with_world_model(args.wm)
+        preset = preset.with_world_model(args.wm).with_levels(held_out=args.levels)
         num_params = make_policy(preset.policy).param_count
         params = read_params(args.file, num_params, args.game)
     except ValueError as error:  # ParamFileError is one

@@ -28,7 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     config = parse_config(argv)
     try:
-        preset = preset_for(config.game).with_world_model(config.wm, config.log_dir)
+        preset = (
+            preset_for(config.game)
+            .with_world_model(config.wm, config.log_dir)
+            .with_training_wrappers(config.wrap)
+            .with_levels(config.train_levels, config.test_levels)
+        )
     except ValueError as error:
         return fail(PROG, error)
     if preset.world_model is not None:  # the run's config records the directory it used

@@ -1,6 +1,7 @@
 """`estool wm STEP ...`: the World Models pipeline, one resumable step at a time.
 
     estool wm collect doom --episodes 1000 -n 8 --out log/doom.wm   random rollouts -> shards
+    estool wm collect sonic --movies DIR -n 8                       recorded play (.bk2) -> shards
     estool wm train-vae log/doom.wm --epochs 10                     V, streamed from the shards
     estool wm encode log/doom.wm                                    (mu, logvar) per frame
     estool wm train-rnn log/doom.wm --epochs 20                     M, and the dream's start states
@@ -27,8 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     steps = parser.add_subparsers(dest="step", required=True, parser_class=Parser)
 
     collect = steps.add_parser("collect", help="play the random policy; store the episodes")
-    collect.add_argument("game", help="a design (doom, carracing) or a World Models preset")
-    collect.add_argument("--episodes", type=int, required=True, help="episodes the directory holds")
+    collect.add_argument("game", help="a design (doom, carracing, sonic...) or a WM preset")
+    collect.add_argument("--episodes", type=int, default=None, help="episodes the dir holds")
     collect.add_argument("-n", "--num_worker", type=int, default=1, help="MPI processes")
     collect.add_argument("--out", default=None, help="model directory (default log/DESIGN.wm)")
     collect.add_argument("--seed", type=int, default=0, help="episode i plays from (SEED, i)")
@@ -38,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
         "the V and M of --wm) instead of the random policy",
     )  # fmt: skip
     collect.add_argument("--wm", metavar="DIR", default=None, help="--policy's V and M")
+    collect.add_argument(
+        "--movies", metavar="PATH", nargs="+", default=None, help="retro games: replay these "
+        ".bk2 movies (files or folders) at the design's frame skip, an episode each",
+    )  # fmt: skip
 
     for name, help_ in (
         ("train-vae", "train V on the collected frames"),
@@ -58,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
         step.add_argument("--seed", type=int, default=0, help="weights, data order and noise")
         step.add_argument("--lr", type=float, default=None, help="Adam's rate (default: the "
                           "design's, World Models' figure for its data size)")  # fmt: skip
+        step.add_argument(
+            "--pool", type=int, default=None, help="rotating buffer: train on this many of the "
+            "episodes, a fraction of them replaced every few epochs (default: all, no rotation)",
+        )  # fmt: skip
+        step.add_argument("--rotate", type=float, default=0.1, help="with --pool: the fraction "
+                          "replaced at each rotation")  # fmt: skip
+        step.add_argument("--rotate_every", type=int, default=3, help="with --pool: epochs "
+                          "between rotations")  # fmt: skip
         if name == "train-vae":
             step.add_argument(
                 "--buffer_frames", type=int, default=None, help="frames held in memory at most"
@@ -102,6 +115,15 @@ def run(args: argparse.Namespace) -> int:
         from estool.worldmodels.collect import collect
 
         design = design_for(args.game)
+        if (args.episodes is None) == (args.movies is None):
+            raise ValueError("collect: give --episodes N (played episodes) or --movies PATH")
+        movies = None
+        if args.movies is not None:
+            from estool.worldmodels.movies import movie_files
+
+            if "buttons" not in design.env.kwargs:
+                raise ValueError(f"--movies: {design.name} is not a retro game's design")
+            movies = movie_files(args.movies)
         if args.max_steps is not None:
             design = replace(design, env=replace(design.env, max_episode_steps=args.max_steps))
         store = ModelDir(args.out or default_wm_dir(design.name))
@@ -118,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
             # a missing extra or model is one error here, not one per rank
             (controller[0] if controller else design).env.make().close()
             relaunch(args.num_worker, sys.argv)
-        manifest = collect(store, design, args.episodes, args.seed, controller)
+        manifest = collect(store, design, args.episodes or 0, args.seed, controller, movies)
         if manifest is not None:  # rank 0
             episodes = manifest["episodes"]
             logger.info("%s: %d episodes, %d frames", store, len(episodes), manifest["frames"])
@@ -129,13 +151,18 @@ def run(args: argparse.Namespace) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
+    rotation = None
+    if getattr(args, "pool", None) is not None:
+        from estool.worldmodels.rotation import Rotation
+
+        rotation = Rotation(args.pool, args.rotate, args.rotate_every, args.seed)
     if args.step == "train-vae":
         from estool.worldmodels.stream import BUFFER_FRAMES
         from estool.worldmodels.train_vae import train_vae
 
         train_vae(
             store, args.epochs, args.batch_size, args.buffer_frames or BUFFER_FRAMES, device,
-            args.seed, lr=args.lr,
+            args.seed, lr=args.lr, rotation=rotation,
         )  # fmt: skip
         logger.info("V: %s, reconstructions in %s", store.vae_file, store.vae_png)
     elif args.step == "encode":
@@ -148,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
 
         train_rnn(
             store, args.epochs, args.batch_size, args.sequence_length, args.min_episode, device,
-            args.seed, lr=args.lr,
+            args.seed, lr=args.lr, rotation=rotation,
         )  # fmt: skip
         logger.info("M: %s, the dream's: %s", store.rnn_file, store.dream_file)
     return 0

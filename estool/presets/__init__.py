@@ -35,6 +35,43 @@ class Preset:
         wm_dir = wm_dir or str(default_wm_dir(self.world_model, log_dir))
         return replace(self, env=replace(self.env, kwargs={**self.env.kwargs, "wm_dir": wm_dir}))
 
+    def with_training_wrappers(self, names: Sequence[str]) -> Preset:
+        """This preset with the named wrappers (`envs.wrappers`) added to its training episodes;
+        a ValueError for an unknown name."""
+        if not names:
+            return self
+        from envs.wrappers import parse_wrapper
+
+        for name in names:
+            parse_wrapper(name)
+        return replace(self, env=replace(self.env, wrappers=(*self.env.wrappers, *names)))
+
+    def with_levels(self, training: str | None = None, held_out: str | None = None) -> Preset:
+        """This preset drawing its training episodes' levels from the list `training` and its
+        evaluations' from `held_out` (files, `envs.levels`); a ValueError for a game that is not
+        a retro game or a list that cannot be read."""
+        if training is None and held_out is None:
+            return self
+        from envs.levels import read_levels
+        from envs.retro import is_retro_game
+        from estool.worldmodels.designs import DESIGNS
+
+        real = DESIGNS[self.world_model].env if self.world_model else self.env
+        if not is_retro_game(real.id):
+            raise ValueError(
+                f"{self.name} plays no level lists: only retro games do (sonic_wm, sonic, "
+                "airstriker_wm...)"
+            )
+        chosen = {"training_levels": training, "levels": held_out}
+        chosen = {key: source for key, source in chosen.items() if source is not None}
+        for source in chosen.values():
+            read_levels(source)
+        wrappers = self.env.wrappers
+        if training is not None and "training_levels" not in wrappers:
+            wrappers = (*wrappers, "training_levels")
+        env = replace(self.env, kwargs={**self.env.kwargs, **chosen}, wrappers=wrappers)
+        return replace(self, env=env)
+
 
 def default_wm_dir(design: str, log_dir: str = "log") -> Path:
     """Where `estool wm collect DESIGN` puts its data and models unless told: log/DESIGN.wm."""

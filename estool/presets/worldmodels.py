@@ -3,7 +3,10 @@
 - `doom_dream`: C evolved inside M's dream of Take Cover (temperature 1.15, deaths drawn
   from M's done head, at most 2100 steps), many dream episodes stepped together;
 - `doom_real`: the same C (1,088 parameters) in the real ViZDoom, V and M in the loop;
-- `carracing_wm`: C (867 parameters) in the real CarRacing, V and M in the loop.
+- `carracing_wm`: C (867 parameters) in the real CarRacing, V and M in the loop;
+- `sonic_wm`, `sonic2_wm`, `sonic3_wm`: the Sonic port's C (1,153,540 parameters) in the real
+  game, a level drawn by each episode's seed (training levels for training, held-out ones for
+  evaluations); `airstriker_wm`, the same models on the game stable-retro ships.
 
 Each needs a model directory made by `estool wm` (`--wm DIR`, default log/DESIGN.wm).
 """
@@ -17,15 +20,15 @@ from models.registry import PolicySpec
 
 
 def controller(design: Design) -> PolicySpec:
-    args = dict(
-        input_size=design.feature_size, output_size=design.action_size, bias=design.controller_bias
-    )
-    return PolicySpec("wm_controller", args)
+    return PolicySpec("wm_controller", design.controller_args())
 
 
-def real(name: str, design: Design) -> Preset:
+def real(name: str, design: Design, wrappers: tuple[str, ...] = ()) -> Preset:
     spec = EnvSpec(
-        "WorldModel-v0", {"design": design.name}, max_episode_steps=design.env.max_episode_steps
+        "WorldModel-v0",
+        {"design": design.name},
+        max_episode_steps=design.env.max_episode_steps,
+        wrappers=wrappers,
     )
     return Preset(name, spec, controller(design), world_model=design.name)
 
@@ -59,5 +62,10 @@ for preset in (
     dream("doom_dream", DESIGNS["doom"]),
     real("doom_real", DESIGNS["doom"]),
     real("carracing_wm", DESIGNS["carracing"]),
+    # training episodes play the training levels, evaluations the held-out ones
+    real("sonic_wm", DESIGNS["sonic"], ("training_levels",)),
+    real("sonic2_wm", DESIGNS["sonic2"], ("training_levels",)),
+    real("sonic3_wm", DESIGNS["sonic3"], ("training_levels",)),
+    real("airstriker_wm", DESIGNS["airstriker"], ("training_levels",)),
 ):
     register_preset(preset)

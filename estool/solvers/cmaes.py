@@ -61,6 +61,10 @@ class BatchedFullSampler(cma.sampler.GaussFullSampler):
         self.count_tell += 1
 
 
+# above this, one n x n matrix is over 3 GB and pycma's eigendecomposition takes minutes
+FULL_COVARIANCE_MAX = 20_000
+
+
 class CMAES(Solver):
     """CMA-ES through pycma; minimizes -fitness internally."""
 
@@ -78,6 +82,12 @@ class CMAES(Solver):
 
     def __init__(self, num_params: int, *, seed: int | None = None, **hyperparameters: Any):
         super().__init__(num_params, seed=seed, **hyperparameters)
+        if not self.hp.diagonal and self.num_params > FULL_COVARIANCE_MAX:
+            gigabytes = 8 * self.num_params**2 / 1e9
+            raise ValueError(
+                f"-o cma with {self.num_params:,} parameters: its full covariance is "
+                f"{gigabytes:,.1f} GB a matrix (pycma keeps several); add --diagonal (sep-CMA-ES)"
+            )
         options = {
             "popsize": self.popsize,
             "CMA_diagonal": bool(self.hp.diagonal),

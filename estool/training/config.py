@@ -45,6 +45,9 @@ class TrainConfig:
     target_fitness: float | None = None
     log_dir: str = "log"
     wm: str | None = None  # World Models games: the model directory (default log_dir/DESIGN.wm)
+    wrap: tuple[str, ...] = ()  # training wrappers added to the preset's (`envs.wrappers`)
+    train_levels: str | None = None  # level lists (`envs.levels`) of games that play levels
+    test_levels: str | None = None
     resume: bool = False
     overwrite: bool = False  # start over, deleting the files of an earlier run on this file base
 
@@ -161,6 +164,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="World Models games (doom_dream, doom_real, carracing_wm): the directory of the "
         "trained V and M (default: LOG_DIR/DESIGN.wm, as `estool wm collect` makes it)",
     )
+    p.add_argument(
+        "--wrap",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="add a training wrapper, e.g. early_stop (or early_stop:STEPS:THRESHOLD): an "
+        "episode ends when its mean reward over 300 steps is <= 10; evaluations never use it",
+    )
+    p.add_argument(
+        "--train_levels", metavar="FILE", help="games with levels: the training levels' list"
+    )
+    p.add_argument(
+        "--test_levels", metavar="FILE", help="games with levels: the held-out levels' list"
+    )
     p.add_argument("--resume", action=flag, default=d.resume, help="continue from the checkpoint")
     p.add_argument(
         "--overwrite",
@@ -177,7 +194,7 @@ def parse_config(argv: list[str] | None = None) -> TrainConfig:
     args = parser.parse_args(argv)
     try:
         refuse_foreign_solver_flags(args, args.optimizer)  # an unknown -o: validate() says so
-        config = TrainConfig(**vars(args))
+        config = TrainConfig(**{**vars(args), "wrap": tuple(args.wrap)})
         config.validate()
     except ValueError as error:
         parser.error(str(error))

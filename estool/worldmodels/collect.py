@@ -5,14 +5,16 @@ it. `episodes` is the total the directory should hold: the shards already there 
 rewritten, and only the missing indices are played, so a killed run picks up where it stopped and
 a run with a larger total adds episodes.
 
-The random policy (World Models' Doom data, WME): an action uniform in [-1, 1] per controller
-output, held for 1 to 10 steps. Or a saved controller (`policy`), playing through the V and M
-of a model directory: the paper's iterative procedure, for tasks a random policy cannot explore.
+The random policy (World Models' Doom data, WME): an action uniform in [action_low, 1] per
+controller output, held for 1 to 10 steps. Or a saved controller (`policy`), playing through the
+V and M of a model directory: the paper's iterative procedure, for tasks a random policy cannot
+explore.
 """
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -37,7 +39,7 @@ def play_random(env, design: Design, seed: int, max_steps: int) -> dict[str, np.
     action = np.zeros(design.action_size, np.float32)
     for _ in range(max_steps):
         if hold == 0:
-            action = rng.uniform(-1.0, 1.0, design.action_size).astype(np.float32)
+            action = rng.uniform(design.action_low, 1.0, design.action_size).astype(np.float32)
             hold = int(rng.integers(HOLD_STEPS[0], HOLD_STEPS[1] + 1))
         hold -= 1
         obs, reward, terminated, truncated, _ = env.step(design.env_action(action))
@@ -81,29 +83,62 @@ def missing_episodes(store: ModelDir, episodes: int) -> list[int]:
     return sorted(set(range(episodes)) - set(store.episode_indices()))
 
 
+def movie_plan(store: ModelDir, movies) -> list[tuple[int, str]]:
+    """(index, movie path) of each movie not collected yet, numbered after the episodes there."""
+    indices = store.episode_indices()
+    done = set()
+    for index in indices:
+        with np.load(store.episode_path(index)) as shard:
+            if "source" in shard.files:
+                done.add(str(shard["source"]))
+    todo = [str(path) for path in movies if Path(path).name not in done]
+    first = indices[-1] + 1 if indices else 0
+    return list(enumerate(todo, start=first))
+
+
 def collect(
-    store: ModelDir, design: Design, episodes: int, run_seed: int = 0, controller=None
+    store: ModelDir,
+    design: Design,
+    episodes: int = 0,
+    run_seed: int = 0,
+    controller=None,
+    movies=None,
 ) -> dict | None:
     """Collect episodes 0..episodes-1 that are missing, spread over the MPI ranks when run under
     mpiexec; returns the manifest (None on the other ranks).
 
     `controller`: (preset, params) of a saved controller to play instead of the random policy
-    (its preset bound to the model directory it plays with)."""
+    (its preset bound to the model directory it plays with). `movies`: `.bk2` paths to replay
+    (`estool.worldmodels.movies`) instead, one episode each, numbered after those there; a movie
+    already collected (by file name) is skipped."""
     comm = _world()
     rank, size = (0, 1) if comm is None else (comm.Get_rank(), comm.Get_size())
     if rank == 0:
         store.claim(design)
-        todo = missing_episodes(store, episodes)
+        todo = movie_plan(store, movies) if movies else missing_episodes(store, episodes)
     else:
         todo = None
     if comm is not None:
         todo = comm.bcast(todo, root=0)
     mine = todo[rank::size]
-    if controller is None:
+    if movies:
+        from estool.worldmodels.movies import replay_movie
+
+        env = design.env.make()
+        sources = dict(todo)
+
+        def play(index: int):
+            return replay_movie(env, design, Path(sources[index]))
+
+        mine = [index for index, _ in mine]
+        todo = list(sources)
+    elif controller is None:
         env = design.env.make()
 
-        def play(seed: int):
+        def play(index: int):
+            seed = episode_seed(run_seed, index)
             return play_random(env, design, seed, design.env.max_episode_steps)
+
     else:
         from models.registry import make_policy
 
@@ -112,16 +147,16 @@ def collect(
         policy = make_policy(preset.policy)
         policy.set_params(params)
 
-        def play(seed: int):
+        def play(index: int):
+            seed = episode_seed(run_seed, index)
             return play_policy(env, design, policy, seed, design.env.max_episode_steps)
 
     try:
         with progress_bar(len(todo), "episodes", enabled=rank == 0) as bar:
             for index in mine:
-                seed = episode_seed(run_seed, index)
-                store.write_episode(index, **play(seed))
+                store.write_episode(index, **play(index))
                 if rank == 0:  # every rank's shards count: they share the directory
-                    bar.update(len(todo) - len(missing_episodes(store, episodes)) - bar.n)
+                    bar.update(len(set(todo) & set(store.episode_indices())) - bar.n)
             if comm is not None:
                 _wait_for_all(comm)
             bar.update(len(todo) - bar.n)

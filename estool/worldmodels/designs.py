@@ -36,6 +36,12 @@ def same(action: np.ndarray) -> np.ndarray:
     return np.asarray(action, dtype=np.float32)
 
 
+def pressed(action: np.ndarray) -> np.ndarray:
+    """Sigmoid outputs (..., buttons) -> 1.0 for each button pressed (above 0.5), else 0.0: what
+    the game gets, and what M reads (the Sonic port)."""
+    return (np.asarray(action) > 0.5).astype(np.float32)
+
+
 @dataclass(frozen=True)
 class Design:
     name: str
@@ -45,10 +51,15 @@ class Design:
     rnn_hidden: int
     gaussians: int = 5
     restart_input: bool = False  # M reads a flag that is 1 on an episode's first step
+    rnn_input_hidden: int = 0  # a ReLU layer of this many units before the LSTM (Sonic: 1024)
     done_head: bool = False  # M predicts the episode's end (Doom: death)
     reward_head: bool = False  # M predicts the next reward
     cell_in_features: bool = False  # C reads [z, c, h] (Doom) rather than [z, h]
     controller_bias: bool = True
+    controller_hidden: int = 0  # C's hidden layer (Sonic: 512)
+    controller_activations: tuple[str, str] = ("tanh", "tanh")  # C's hidden layer's, output's
+    action_low: float = -1.0  # C's outputs lie in [action_low, 1]; the random policy draws there
+    state_reset: int = 0  # in play, M's state restarts every this many steps (0: never)
     image_size: int = 64
     kl_tolerance: float = 0.5
     beta: float = 1.0
@@ -82,7 +93,60 @@ class Design:
             restart_input=self.restart_input,
             done_head=self.done_head,
             reward_head=self.reward_head,
+            input_hidden=self.rnn_input_hidden,
         )
+
+    def controller_args(self) -> dict:
+        return dict(
+            input_size=self.feature_size,
+            output_size=self.action_size,
+            hidden=self.controller_hidden,
+            bias=self.controller_bias,
+            activations=self.controller_activations,
+        )
+
+
+SONIC_BUTTONS = ("B", "LEFT", "RIGHT", "DOWN")  # the Sonic port's: UP, A and C do nothing useful
+
+
+def sonic_like(name: str, game: str, levels: str | None = None) -> Design:
+    """The Sonic port's World Model (dylandjian/retro-contest-sonic) on a Genesis game: frames
+    resized to 128x128 (nearest), every step 4 frames (15 a second, in data, training and
+    evaluation alike), a beta-VAE (z 200, beta 4, BCE), M with a 1024-unit input layer, one LSTM
+    of 1024 units and 8 Gaussians on sequences of 500 steps (its state restarts every 500 steps
+    in play, as in training), C [z, c, h] -> 512 ReLU -> one sigmoid a button of SONIC_BUTTONS.
+    `levels`: the stem of its packaged level lists (`envs.levels`), and the contest's reward."""
+    kwargs = dict(frame_skip=4, size=(128, 128), nearest=True, buttons=SONIC_BUTTONS)
+    if levels is not None:
+        kwargs.update(
+            scenario="contest", levels=f"{levels}.test", training_levels=f"{levels}.train"
+        )
+    return Design(
+        name,
+        EnvSpec(game, kwargs, max_episode_steps=4500),  # the contest's cap: 5 minutes of play
+        action_size=len(SONIC_BUTTONS),
+        z_size=200,
+        rnn_hidden=1024,
+        gaussians=8,
+        rnn_input_hidden=1024,
+        cell_in_features=True,
+        controller_hidden=512,
+        controller_activations=("relu", "sigmoid"),
+        action_low=0.0,
+        state_reset=500,
+        image_size=128,
+        kl_tolerance=0.0,
+        beta=4.0,
+        bce=True,
+        vae_batch=300,
+        vae_lr=1e-3,
+        rnn_batch=16,  # the port does not say; 16 windows of 500 steps, as Doom's here
+        rnn_lr=1e-3,
+        sequence_length=500,
+        temperature=1.25,
+        m_action=pressed,
+        env_action=pressed,
+    )
 
 
 DESIGNS = {
@@ -120,6 +184,12 @@ DESIGNS = {
             m_action=car_env_action,  # M reads the action the car got (WME)
             env_action=car_env_action,
         ),
+        sonic_like("sonic", "SonicTheHedgehog-Genesis-v0", "sonic"),
+        sonic_like("sonic2", "SonicTheHedgehog2-Genesis-v0", "sonic2"),
+        sonic_like("sonic3", "SonicAndKnuckles3-Genesis-v0", "sonic3"),
+        # the same models on the game stable-retro ships (no ROM to import): every Sonic path
+        # runs on it
+        sonic_like("airstriker", "Airstriker-Genesis-v0"),
     )
 }
 

@@ -4,7 +4,8 @@
     manifest.json          every collected episode: index, seed, frames, return, terminated
     episodes/000123.npz    an episode (compressed): frames (T + 1, S, S, 3) uint8, the
                            observations before each of its T actions and after the last;
-                           actions (T, a) float32 (what M reads), rewards (T,), terminated ()
+                           actions (T, a) float32 (what M reads), rewards (T,), terminated (),
+                           seed (), and source () for a replayed movie (its file name)
     vae.pt / vae.ckpt      V's weights / its training checkpoint; vae.png frames and their
                            reconstructions
     series/000123.npz      V's mu, logvar (T + 1, z) float32 for an episode; its actions,
@@ -119,17 +120,19 @@ class ModelDir:
         """The manifest of the episodes on disk (read from the shards themselves)."""
         episodes = []
         for index in self.episode_indices():
-            info = self.read_episode(index, "rewards", "terminated", "seed")
-            episodes.append(
-                dict(
+            with np.load(self.episode_path(index)) as info:
+                rewards = info["rewards"]
+                episode = dict(
                     index=index,
                     seed=int(info["seed"]),
-                    frames=len(info["rewards"]) + 1,
-                    steps=len(info["rewards"]),
-                    episode_return=float(info["rewards"].sum()),
+                    frames=len(rewards) + 1,
+                    steps=len(rewards),
+                    episode_return=float(rewards.sum()),
                     terminated=bool(info["terminated"]),
                 )
-            )
+                if "source" in info.files:  # a replayed movie's file name
+                    episode["source"] = str(info["source"])
+            episodes.append(episode)
         manifest = {
             "design": self.design().name,
             "episodes": episodes,

@@ -8,7 +8,8 @@ size: (buffer_frames + longest episode + batch) * frame bytes, e.g. (20,000 + 2,
 12,288 B = 273 MB for Doom at the defaults.
 
 The order depends on (seed, epoch) only, so an epoch can be replayed from any batch: a training
-run resumes mid-epoch exactly where it stopped.
+run resumes mid-epoch exactly where it stopped. With a `Rotation`, an epoch streams only the
+episodes of that epoch's set (`estool.worldmodels.rotation`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from estool.worldmodels.rotation import Rotation
 from estool.worldmodels.store import ModelDir
 
 BUFFER_FRAMES = 20_000
@@ -32,6 +34,7 @@ class FrameStream:
         batch_size: int,
         buffer_frames: int = BUFFER_FRAMES,
         seed: int = 0,
+        rotation: Rotation | None = None,
     ):
         if buffer_frames < batch_size:
             raise ValueError(
@@ -39,15 +42,22 @@ class FrameStream:
             )
         self.store, self.episodes = store, dict(episodes)
         self.batch_size, self.buffer_frames, self.seed = batch_size, buffer_frames, seed
-        self.frames = sum(self.episodes.values())
+        self.rotation = rotation
 
-    def batches_per_epoch(self) -> int:
-        return -(-self.frames // self.batch_size)
+    def members(self, epoch: int) -> list[int]:
+        """The episodes epoch `epoch` streams."""
+        if self.rotation is None:
+            return sorted(self.episodes)
+        return self.rotation.members(self.episodes, epoch)
+
+    def batches_per_epoch(self, epoch: int = 0) -> int:
+        frames = sum(self.episodes[index] for index in self.members(epoch))
+        return -(-frames // self.batch_size)
 
     def epoch(self, epoch: int, skip: int = 0) -> Iterator[np.ndarray]:
         """The batches of epoch `epoch`, from batch number `skip` on."""
         rng = np.random.default_rng([self.seed, epoch])
-        order: Sequence[int] = rng.permutation(sorted(self.episodes)).tolist()
+        order: Sequence[int] = rng.permutation(self.members(epoch)).tolist()
         buffer, filled, emitted = None, 0, 0
         for index in order:
             frames = self.store.read_episode(index, "frames")["frames"]

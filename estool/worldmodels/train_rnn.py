@@ -24,6 +24,7 @@ from estool.worldmodels.fitting import (
     rate_identity,
     seeded,
 )
+from estool.worldmodels.rotation import Rotation
 from estool.worldmodels.store import ModelDir, save_npz
 from models.mdrnn import MDNRNN, done_loss, mdn_loss, reward_loss
 
@@ -48,24 +49,44 @@ def load_series(store: ModelDir) -> dict[int, dict[str, np.ndarray]]:
 
 
 class SequenceBatches:
-    """Windows of `length` steps from `series`: batch(epoch, b) -> dict of numpy arrays
-    mu, logvar (B, L + 1, z); actions (B, L, a); rewards, first, done, mask (B, L)."""
+    """Windows of `length` steps from `series` ({index: series}): batch(epoch, b) -> dict of
+    numpy arrays mu, logvar (B, L + 1, z); actions (B, L, a); rewards, first, done, mask (B, L).
+    With a `Rotation`, epoch e draws from that epoch's set of episodes only."""
 
-    def __init__(self, series: list[dict], batch_size: int, length: int, seed: int):
+    def __init__(
+        self,
+        series: dict[int, dict],
+        batch_size: int,
+        length: int,
+        seed: int,
+        rotation: Rotation | None = None,
+    ):
         if not series:
             raise ValueError("no episodes long enough for M: collect more, or lower --min-episode")
-        self.series, self.batch_size, self.length, self.seed = series, batch_size, length, seed
-        self.steps = np.array([len(s["actions"]) for s in series])
+        self.all_series, self.batch_size, self.length, self.seed = series, batch_size, length, seed
+        self.rotation, self.set_epoch = rotation, None
+        self._use_epoch(0)
+
+    def _use_epoch(self, epoch: int) -> None:
+        """Draw from epoch `epoch`'s episodes (a new set every rotation)."""
+        key = None if self.rotation is None else self.rotation.members(self.all_series, epoch)
+        if self.set_epoch is not None and key == self.set_key:
+            return
+        self.set_epoch, self.set_key = epoch, key
+        self.series = [self.all_series[i] for i in (key or sorted(self.all_series))]
+        self.steps = np.array([len(s["actions"]) for s in self.series])
         self.weights = self.steps / self.steps.sum()
 
-    def batches_per_epoch(self) -> int:
+    def batches_per_epoch(self, epoch: int = 0) -> int:
+        self._use_epoch(epoch)
         return max(1, -(-int(self.steps.sum()) // (self.batch_size * self.length)))
 
     def epoch(self, epoch: int, skip: int = 0):
-        for b in range(skip, self.batches_per_epoch()):
+        for b in range(skip, self.batches_per_epoch(epoch)):
             yield self.batch(epoch, b)
 
     def batch(self, epoch: int, b: int) -> dict[str, np.ndarray]:
+        self._use_epoch(epoch)
         rng = np.random.default_rng([self.seed, epoch, b])
         B, L = self.batch_size, self.length
         z_size = self.series[0]["mu"].shape[1]
@@ -105,22 +126,23 @@ def train_rnn(
     checkpoint_seconds: float | None = None,
     max_batches: int | None = None,
     lr: float | None = None,
+    rotation: Rotation | None = None,
 ) -> Progress:
     """`lr`: Adam's initial rate, the design's when None (a checkpoint of another rate is
-    refused); it decays by the design's factor every step."""
+    refused); it decays by the design's factor every step. `rotation`: the rotating buffer."""
     design = store.design()
     batch_size, length = batch_size or design.rnn_batch, length or design.sequence_length
     min_episode = design.min_episode if min_episode is None else min_episode
     series = load_series(store)
-    used = [s for s in series.values() if len(s["actions"]) > min_episode]
-    batches = SequenceBatches(used, batch_size, length, seed)
+    used = {i: s for i, s in series.items() if len(s["actions"]) > min_episode}
+    batches = SequenceBatches(used, batch_size, length, seed, rotation)
     model = seeded(lambda: MDNRNN(**design.rnn_args()), seed).to(device)
     initial_lr = lr or design.rnn_lr
     optimizer = torch.optim.Adam(model.parameters(), lr=initial_lr)
     identity = {
         "design": design.name, **design.rnn_args(), "seed": seed, "batch": batch_size,
         "length": length, "min_episode": min_episode, "vae": store.vae_digest(),
-        **rate_identity(lr, design.rnn_lr),
+        **rate_identity(lr, design.rnn_lr), **(rotation.identity() if rotation else {}),
     }  # fmt: skip
     per_epoch = batches.batches_per_epoch()
 

@@ -21,6 +21,7 @@ from estool.worldmodels.fitting import (
     rate_identity,
     seeded,
 )
+from estool.worldmodels.rotation import Rotation
 from estool.worldmodels.store import ModelDir
 from estool.worldmodels.stream import BUFFER_FRAMES, FrameStream
 from models.vae import ConvVAE, frames_to_tensor, vae_loss
@@ -38,8 +39,10 @@ def train_vae(
     checkpoint_seconds: float | None = None,
     max_batches: int | None = None,
     lr: float | None = None,
+    rotation: Rotation | None = None,
 ) -> Progress:
-    """`lr`: Adam's rate, the design's when None (a checkpoint of another rate is refused)."""
+    """`lr`: Adam's rate, the design's when None (a checkpoint of another rate is refused).
+    `rotation`: the rotating buffer (`estool.worldmodels.rotation`)."""
     design = store.design()
     manifest = store.manifest()
     batch_size = batch_size or design.vae_batch
@@ -49,12 +52,13 @@ def train_vae(
         batch_size,
         max(buffer_frames, batch_size),
         seed,
+        rotation,
     )
     model = seeded(lambda: ConvVAE(**design.vae_args()), seed).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr or design.vae_lr)
     identity = {
         "design": design.name, **design.vae_args(), "seed": seed, "batch": batch_size,
-        **rate_identity(lr, design.vae_lr),
+        **rate_identity(lr, design.vae_lr), **(rotation.identity() if rotation else {}),
     }  # fmt: skip
 
     def train_step(frames: np.ndarray, epoch: int, index: int) -> float:
