@@ -1,6 +1,6 @@
 """World Models throughput: collect, V and M training, the dream, and C's training, in one run.
 
-    python bench/worldmodels.py [--dir DIR] [--seconds 20] [--carracing]
+    python bench/worldmodels.py [--dir DIR] [--seconds 20] [--carracing] [--sonic]
 
 First a small Doom model directory is made by the pipeline itself (`estool wm collect` of 6 real
 ViZDoom episodes at -n 2, one V epoch, encode, one M epoch), in DIR (default: a temp folder).
@@ -16,7 +16,12 @@ Then, each in turn:
   -e 1` (3), env steps/s from their progress rows (every generation after the first);
 - with --carracing: the same pipeline on CarRacing (2 episodes of 200 steps) and
   `train.py carracing_wm -n 2 -t 2 -e 1` (2 generations), steps/s with V and M in the loop,
-  beside the raw CarRacing loop.
+  beside the raw CarRacing loop;
+- with --sonic: the Sonic port's models on Airstriker (the game stable-retro ships): the raw
+  loop at frame skip 4, V (128 px beta-VAE, z 200) train frames/s at batch 32 and peak RSS, M
+  (1024 + 1024 units, 8 Gaussians) train sequences/s of 4 x 100 steps and peak RSS, and
+  `train.py airstriker_wm -o cma --diagonal -n 2 -t 2 -e 1` (C has 1,153,540 parameters;
+  episodes capped at 200 steps with early_stop:200:1e9), steps/s with V and M in the loop.
 Torch runs on one thread, as on every rollout rank.
 """
 
@@ -65,10 +70,16 @@ def raw_env_rate(spec, seconds: float) -> float:
     rng = np.random.default_rng(0)
     env.reset(seed=0)
 
+    space = env.action_space
+    space.seed(0)
+
     def steps() -> int:
         for _ in range(50):
-            action = rng.uniform(-1, 1, env.action_space.shape).astype(np.float32)
-            action = np.clip(action, env.action_space.low, env.action_space.high)
+            if hasattr(space, "low"):
+                action = rng.uniform(-1, 1, space.shape).astype(np.float32)
+                action = np.clip(action, space.low, space.high)
+            else:  # buttons
+                action = space.sample()
             if any(env.step(action)[2:4]):
                 env.reset(seed=int(rng.integers(2**31)))
         return 50
@@ -79,20 +90,25 @@ def raw_env_rate(spec, seconds: float) -> float:
         env.close()
 
 
-def make_directory(store_path: Path, design: str, episodes: int, max_steps: int) -> None:
+def make_directory(
+    store_path: Path, design: str, episodes: int, max_steps: int, vae_batch: int | None = None
+) -> None:
     wm("collect", design, "--episodes", str(episodes), "-n", "2", "--out", str(store_path),
        "--max_steps", str(max_steps))  # fmt: skip
-    wm("train-vae", str(store_path), "--epochs", "1", "--device", "cpu")
+    batch = ["--batch_size", str(vae_batch)] if vae_batch else []
+    wm("train-vae", str(store_path), "--epochs", "1", "--device", "cpu", *batch)
     wm("encode", str(store_path), "--device", "cpu")
     wm("train-rnn", str(store_path), "--epochs", "1", "--batch_size", "8", "--sequence_length",
        "50", "--min_episode", "0", "--device", "cpu")  # fmt: skip
 
 
-def train_rate(preset: str, store: Path, log: Path, trials: int, episodes: int, gens: int) -> float:
+def train_rate(
+    preset: str, store: Path, log: Path, trials: int, episodes: int, gens: int, *extra: str
+) -> float:
     """env steps/s of `train.py PRESET -n 2 -t TRIALS -e EPISODES` over generations 2..GENS."""
     command(str(ROOT / "train.py"), preset, "--wm", str(store), "-n", "2", "-t", str(trials),
             "-e", str(episodes), "--max_generations", str(gens), "--log_dir", str(log),
-            "--overwrite")  # fmt: skip
+            "--overwrite", *extra)  # fmt: skip
     rows = np.array(json.loads(next(log.glob(f"{preset}.*.hist.json")).read_text()))
     # columns: generation, seconds, ..., steps_mean (7): the mean over the population's episodes
     steps = rows[1:, 7] * 2 * trials * episodes
@@ -111,23 +127,28 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def v_rates(seconds: float) -> tuple[float, float, float]:
+def v_rates(
+    seconds: float, design: str = "doom", batch: int = 100
+) -> tuple[float, float, float]:
     """V's train frames/s, this process's peak RSS growth (MB) while training, encode frames/s."""
     import torch
 
+    from estool.worldmodels.designs import DESIGNS
     from models.vae import ConvVAE, frames_to_tensor, vae_loss
 
     torch.set_num_threads(1)
+    d = DESIGNS[design]
     before = peak_mb()
-    model = ConvVAE(64, 64)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
-    frames = np.random.default_rng(0).integers(0, 256, (100, 64, 64, 3), dtype=np.uint8)
+    model = ConvVAE(**d.vae_args())
+    optimizer = torch.optim.Adam(model.parameters(), lr=d.vae_lr)
+    size = d.image_size
+    frames = np.random.default_rng(0).integers(0, 256, (batch, size, size, 3), dtype=np.uint8)
     generator = torch.Generator().manual_seed(0)
 
     def step() -> int:
         x = frames_to_tensor(frames)
         reconstruction, mu, logvar = model(x, generator)
-        loss = vae_loss(reconstruction, x, mu, logvar)[0]
+        loss = vae_loss(reconstruction, x, mu, logvar, d.kl_tolerance, d.beta, d.bce)[0]
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -145,27 +166,31 @@ def v_rates(seconds: float) -> tuple[float, float, float]:
     return train, grown, rate(encode, seconds / 2)
 
 
-def m_rate(seconds: float) -> tuple[float, float]:
-    """M's train sequences/s and this process's peak RSS growth (MB) while training."""
+def m_rate(seconds: float, design: str = "doom", batch: int = 16) -> tuple[float, float]:
+    """M's train sequences/s (of 100 steps) and this process's peak RSS growth (MB)."""
     import torch
 
+    from estool.worldmodels.designs import DESIGNS
     from models.mdrnn import MDNRNN, done_loss, mdn_loss
 
     torch.set_num_threads(1)
+    d = DESIGNS[design]
     before = peak_mb()
-    model = MDNRNN(64, 1, 512, 5, restart_input=True, done_head=True)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    inputs, target = torch.randn(16, 100, 66), torch.randn(16, 100, 64)
-    done, mask = torch.zeros(16, 100), torch.ones(16, 100, dtype=torch.bool)
+    model = MDNRNN(**d.rnn_args())
+    optimizer = torch.optim.Adam(model.parameters(), lr=d.rnn_lr)
+    inputs = torch.randn(batch, 100, model.input_size)
+    target = torch.randn(batch, 100, d.z_size)
+    done, mask = torch.zeros(batch, 100), torch.ones(batch, 100, dtype=torch.bool)
 
     def step() -> int:
         out, _ = model(inputs)
         loss = mdn_loss(out.logit_pi, out.mu, out.log_sigma, target, mask)
-        loss = loss + done_loss(out.done_logit, done, mask, 10.0)
+        if d.done_head:
+            loss = loss + done_loss(out.done_logit, done, mask, d.done_weight)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        return 16
+        return batch
 
     sequences = rate(step, seconds)
     return sequences, peak_mb() - before
@@ -190,10 +215,46 @@ def main() -> None:
     parser.add_argument("--dir", default=None, help="where the model directories go")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--carracing", action="store_true")
+    parser.add_argument("--sonic", action="store_true", help="the Sonic models on Airstriker")
+    parser.add_argument("--only_sonic", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    from estool.worldmodels.designs import DESIGNS
 
     base = Path(args.dir or tempfile.mkdtemp(prefix="wm_bench_"))
+    rows = [] if args.only_sonic else doom_rows(base, args)
+    if args.sonic or args.only_sonic:
+        rows += sonic_rows(base, args.seconds)
+    print(f"\n{'measure':<44} {'value':>10}  unit")
+    for name, value, unit in rows:
+        print(f"{name:<44} {value:>10.1f}  {unit}")
+
+
+def sonic_rows(base: Path, seconds: float) -> list[tuple[str, float, str]]:
+    from estool.worldmodels.designs import DESIGNS
+
+    air = base / "airstriker.wm"
+    make_directory(air, "airstriker", 2, 150, vae_batch=32)
+    rows = [("raw Airstriker loop, frame skip 4", raw_env_rate(DESIGNS["airstriker"].env,
+                                                                seconds), "steps/s")]  # fmt: skip
+    v_train, v_peak, v_encode = in_fresh_process(v_rates, seconds, "sonic", 32)
+    rows += [
+        ("Sonic V train, batch 32 (128 px, z 200)", v_train, "frames/s"),
+        ("Sonic V train peak RSS growth", v_peak, "MB"),
+        ("Sonic V encode, batch 256", v_encode, "frames/s"),
+    ]
+    m_train, m_peak = in_fresh_process(m_rate, seconds, "sonic", 4)
+    rows += [
+        ("Sonic M train, 4 x 100 steps", m_train, "sequences/s"),
+        ("Sonic M train peak RSS growth", m_peak, "MB"),
+    ]
+    speed = train_rate("airstriker_wm", air, base / "log_airstriker_wm", 2, 1, 3, "-o", "cma",
+                       "--diagonal", "--wrap", "early_stop:200:1e9")  # fmt: skip
+    rows.append(("train.py airstriker_wm -n 2 -t 2 -e 1", speed, "steps/s"))
+    return rows
+
+
+def doom_rows(base: Path, args) -> list[tuple[str, float, str]]:
+    from estool.worldmodels.designs import DESIGNS
+
     doom = base / "doom.wm"
     made = time.perf_counter()
     make_directory(doom, "doom", 6, 2100)
@@ -235,9 +296,7 @@ def main() -> None:
         log = base / "log_carracing_wm"
         speed = train_rate("carracing_wm", car, log, 2, 1, 2)
         rows.append(("train.py carracing_wm -n 2 -t 2 -e 1", speed, "steps/s"))
-    print(f"\n{'measure':<40} {'value':>10}  unit")
-    for name, value, unit in rows:
-        print(f"{name:<40} {value:>10.1f}  {unit}")
+    return rows
 
 
 if __name__ == "__main__":

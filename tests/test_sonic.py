@@ -189,6 +189,20 @@ class TestMovies:
         one_error_line(out, "not a retro game")
 
 
+def test_without_the_sonic_rom_collect_is_one_line_and_writes_nothing(tmp_path):
+    import stable_retro.data
+
+    try:
+        stable_retro.data.get_romfile_path("SonicTheHedgehog-Genesis-v0")
+        pytest.skip("the Sonic ROM is imported here")
+    except FileNotFoundError:
+        pass
+    out = run_command(WM, "collect", "sonic", "--episodes", "1", "--out", tmp_path / "s",
+                      check=False)  # fmt: skip
+    one_error_line(out, "python -m stable_retro.import")
+    assert not (tmp_path / "s").exists()
+
+
 class TestRotation:
     def test_each_rotation_replaces_its_fraction_and_all_get_their_turn(self):
         rotation = Rotation(pool=20, fraction=0.1, every=3, seed=4)

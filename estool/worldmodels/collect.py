@@ -113,6 +113,8 @@ def collect(
     already collected (by file name) is skipped."""
     comm = _world()
     rank, size = (0, 1) if comm is None else (comm.Get_rank(), comm.Get_size())
+    # the env first: a missing ROM or extra is an error before anything is written
+    env = (design.env if controller is None else controller[0].env).make()
     if rank == 0:
         store.claim(design)
         todo = movie_plan(store, movies) if movies else missing_episodes(store, episodes)
@@ -124,7 +126,6 @@ def collect(
     if movies:
         from estool.worldmodels.movies import replay_movie
 
-        env = design.env.make()
         sources = dict(todo)
 
         def play(index: int):
@@ -133,7 +134,6 @@ def collect(
         mine = [index for index, _ in mine]
         todo = list(sources)
     elif controller is None:
-        env = design.env.make()
 
         def play(index: int):
             seed = episode_seed(run_seed, index)
@@ -143,7 +143,6 @@ def collect(
         from models.registry import make_policy
 
         preset, params = controller
-        env = preset.env.make()
         policy = make_policy(preset.policy)
         policy.set_params(params)
 
