@@ -127,9 +127,7 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def v_rates(
-    seconds: float, design: str = "doom", batch: int = 100
-) -> tuple[float, float, float]:
+def v_rates(seconds: float, design: str = "doom", batch: int = 100) -> tuple[float, float, float]:
     """V's train frames/s, this process's peak RSS growth (MB) while training, encode frames/s."""
     import torch
 
