@@ -30,7 +30,7 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=find_packages(include=["estool", "estool.*", "envs", "envs.*", "models", "models.*"]),
-    package_data={"envs": ["assets/*.urdf"]},
+    package_data={"envs": ["assets/*.urdf", "assets/levels/*.txt"]},
     install_requires=[
         "numpy>=1.26",
         "cma>=4.0",

@@ -31,6 +31,12 @@ def test_the_wheel_trains_plays_and_plots_from_any_folder(tmp_path):
     probe = "import estool, models, envs; print(estool.__file__, models.__file__, envs.__file__)"
     where = run([venv / "bin" / "python", "-c", probe], work, env).stdout
     assert str(ROOT) not in where and where.count("site-packages") == 3
+    # data files come with the package: the Retro Contest's level lists
+    lists = (
+        "from envs.levels import read_levels as r; "
+        "print(len(r('sonic.train')), len(r('sonic3.test')))"
+    )
+    assert run([venv / "bin" / "python", "-c", lists], work, env).stdout.split() == ["13", "4"]
     train = [estool, "train", "cartpole_swingup", "-t", "4", "--max_generations", "2"]
     run([*train, "-n", "2", "--eval_steps", "1"], work, env)
     base = work / "log" / "cartpole_swingup.cma.1.8"
