@@ -121,3 +121,29 @@ def assert_episodes_do_not_depend_on_the_ones_before(preset) -> None:
     fresh = [play([s]) for s in seeds]
     np.testing.assert_array_equal(after_others[0], [r[0] for r, _ in fresh])
     np.testing.assert_array_equal(after_others[1], [n[0] for _, n in fresh])
+
+
+def write_airstriker_levels(folder: Path) -> tuple[str, str]:
+    """Five Airstriker save states a few seconds apart in `folder`, and two level lists there:
+    (training: the first three, held out: the other two)."""
+    import gzip
+
+    from envs import make_env
+
+    env = make_env("Airstriker-Genesis-v0", frame_skip=4, size=(32, 32), buttons=("B", "RIGHT"))
+    env.reset(seed=0)
+    paths = []
+    try:
+        for k in range(5):
+            for _ in range(15):
+                env.step(np.array([1, 1]))
+            path = folder / f"level{k}.state"
+            with gzip.open(path, "wb") as file:
+                file.write(env.unwrapped.emulator.em.get_state())
+            paths.append(str(path))
+    finally:
+        env.close()  # one emulator per process
+    training, held_out = folder / "train.txt", folder / "test.txt"
+    training.write_text("# training\n" + "\n".join(paths[:3]) + "\n")
+    held_out.write_text("\n".join(paths[3:]) + "  # held out\n")
+    return str(training), str(held_out)

@@ -5,12 +5,11 @@ path runs on Airstriker, which stable-retro ships, with the same code."""
 
 from __future__ import annotations
 
-import gzip
 import json
 
 import numpy as np
 import pytest
-from helpers import ROOT, hist, one_error_line, run_command, train
+from helpers import ROOT, hist, one_error_line, run_command, train, write_airstriker_levels
 
 pytest.importorskip("stable_retro")
 
@@ -30,24 +29,7 @@ PRESSES = np.array([[1, 0, 1, 0], [0, 1, 0, 0], [1, 0, 0, 1], [0, 0, 1, 0], [0, 
 @pytest.fixture(scope="module")
 def level_lists(tmp_path_factory):
     """Five Airstriker save states a few seconds apart: three training levels, two held out."""
-    folder = tmp_path_factory.mktemp("levels")
-    env = make_env(AIRSTRIKER, **SMALL)
-    env.reset(seed=0)
-    paths = []
-    try:
-        for k in range(5):
-            for _ in range(15):
-                env.step(np.array([1, 0, 1, 0]))
-            path = folder / f"level{k}.state"
-            with gzip.open(path, "wb") as file:
-                file.write(env.unwrapped.emulator.em.get_state())
-            paths.append(str(path))
-    finally:
-        env.close()  # one emulator per process
-    training, held_out = folder / "train.txt", folder / "test.txt"
-    training.write_text("# training\n" + "\n".join(paths[:3]) + "\n")
-    held_out.write_text("\n".join(paths[3:]) + "  # held out\n")
-    return str(training), str(held_out)
+    return write_airstriker_levels(tmp_path_factory.mktemp("levels"))
 
 
 class TestLevels:

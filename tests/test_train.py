@@ -233,6 +233,24 @@ def test_a_second_run_on_a_live_runs_files_stops_naming_it(tmp_path):
     train(tmp_path, *BASE, "--max_generations", "1", "--resume")
 
 
+def test_auto_resume_starts_an_empty_log_and_continues_an_existing_one(tmp_path):
+    whole, job = tmp_path / "whole", tmp_path / "job"
+    train(whole, *BASE, "--max_generations", "6")
+    # a requeued batch job: the same command every time
+    train(job, *BASE, "--max_generations", "3", "--auto_resume")
+    assert len(files(job)[".progress.jsonl"].read_text().splitlines()) == 3
+    train(job, *BASE, "--max_generations", "6", "--auto_resume")
+    for suffix in (".json", ".best.json", ".log.json"):
+        assert files(whole)[suffix].read_text() == files(job)[suffix].read_text()
+    # a run killed before its first checkpoint left files and no checkpoint: it starts over
+    for checkpoint in job.glob("*.ckpt*.pkl"):
+        checkpoint.unlink()
+    train(job, *BASE, "--max_generations", "2", "--auto_resume")
+    assert len(files(job)[".progress.jsonl"].read_text().splitlines()) == 2
+    out = train(job, *BASE, "--auto_resume", "--overwrite", check=False)
+    one_error_line(out, "choose one")
+
+
 def test_a_new_run_over_an_earlier_runs_files_needs_resume_or_overwrite(tmp_path):
     train(tmp_path, *BASE, "--max_generations", "3")
     outputs = [p for p in tmp_path.iterdir() if p.suffix != ".lock"]

@@ -90,7 +90,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from estool.evaluation.launch import start_backend
+    from estool.evaluation.inputs import share_inputs
+    from estool.evaluation.launch import mpi_rank, start_backend
     from estool.evaluation.local import PolicyEvaluator
     from estool.evaluation.mpi import WorkerError
     from estool.presets import preset_for
@@ -105,9 +106,13 @@ def main(argv: list[str] | None = None) -> int:
         preset = preset_for(args.game)
         if args.dream:
             preset = in_dream(preset)
-        preset = preset.with_world_model(args.wm).with_levels(held_out=args.levels)
+        preset = preset.with_world_model(args.wm)
+        # under MPI, the other ranks get these files from rank 0 (hosts need not share a disk)
+        wm_dir, lists = share_inputs(preset.env.kwargs.get("wm_dir"), {"held_out": args.levels})
+        preset = preset.with_world_model(wm_dir).with_levels(held_out=lists["held_out"])
         num_params = make_policy(preset.policy).param_count
-        params = read_params(args.file, num_params, args.game)
+        # the workers play what rank 0 sends them
+        params = read_params(args.file, num_params, args.game) if mpi_rank() == 0 else None
     except ValueError as error:  # ParamFileError is one
         return fail(PROG, error)
     seeds = args.seed + np.arange(args.num_episode)

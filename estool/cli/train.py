@@ -11,6 +11,7 @@ import sys
 from dataclasses import replace
 
 from estool.cli.args import fail
+from estool.evaluation.inputs import share_inputs
 from estool.evaluation.launch import start_backend
 from estool.evaluation.local import PolicyEvaluator
 from estool.evaluation.mpi import WorkerError
@@ -28,11 +29,16 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     config = parse_config(argv)
     try:
+        preset = preset_for(config.game).with_world_model(config.wm, config.log_dir)
+        # under MPI, the other ranks get these files from rank 0 (hosts need not share a disk)
+        wm_dir, lists = share_inputs(
+            preset.env.kwargs.get("wm_dir"),
+            {"training": config.train_levels, "held_out": config.test_levels},
+        )
         preset = (
-            preset_for(config.game)
-            .with_world_model(config.wm, config.log_dir)
+            preset.with_world_model(wm_dir)
             .with_training_wrappers(config.wrap)
-            .with_levels(config.train_levels, config.test_levels)
+            .with_levels(lists["training"], lists["held_out"])
         )
     except ValueError as error:
         return fail(PROG, error)

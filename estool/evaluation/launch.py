@@ -28,6 +28,14 @@ def mpi_size() -> int:
     return 1
 
 
+def mpi_rank() -> int:
+    """This process's rank if it was started by mpiexec, else 0 (without importing mpi4py)."""
+    for var in ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK"):
+        if var in os.environ:
+            return int(os.environ[var])
+    return 0
+
+
 def find_mpiexec() -> str:
     """`mpiexec` beside this Python (the mpich wheel's), else on PATH."""
     beside = Path(sys.executable).with_name("mpiexec")

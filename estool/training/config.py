@@ -49,6 +49,7 @@ class TrainConfig:
     train_levels: str | None = None  # level lists (`envs.levels`) of games that play levels
     test_levels: str | None = None
     resume: bool = False
+    auto_resume: bool = False  # resume when a checkpoint exists, else start (batch jobs)
     overwrite: bool = False  # start over, deleting the files of an earlier run on this file base
 
     @property
@@ -83,7 +84,7 @@ class TrainConfig:
                 f"--max_generations {self.max_generations}: need >= 1",
             ),
             (
-                not (self.resume and self.overwrite),
+                not ((self.resume or self.auto_resume) and self.overwrite),
                 "--resume continues the earlier run, --overwrite deletes it: choose one",
             ),
             (
@@ -179,6 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--test_levels", metavar="FILE", help="games with levels: the held-out levels' list"
     )
     p.add_argument("--resume", action=flag, default=d.resume, help="continue from the checkpoint")
+    p.add_argument(
+        "--auto_resume",
+        action=flag,
+        default=d.auto_resume,
+        help="continue from the checkpoint if there is one, else start: for a batch job that "
+        "its scheduler may requeue (the same command either way)",
+    )
     p.add_argument(
         "--overwrite",
         action=flag,

@@ -17,6 +17,7 @@ from estool.training.runfiles import RunFiles
 # another machine, OpenBLAS picks other kernels, and a large CMA-ES rounds differently anyway)
 RESUMABLE = (
     "resume",
+    "auto_resume",
     "overwrite",
     "max_generations",
     "target_fitness",

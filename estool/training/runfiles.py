@@ -204,6 +204,9 @@ class RunFiles:
             restored.append(row)
         return restored
 
+    def has_checkpoint(self) -> bool:
+        return self.path(".ckpt.pkl").exists() or self.path(".ckpt.prev.pkl").exists()
+
     def read_checkpoint(self) -> dict:
         """The latest checkpoint, or the one before it (with a notice) when the latest is
         damaged; ValueError when neither loads, FileNotFoundError when there is none."""

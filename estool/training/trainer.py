@@ -61,10 +61,12 @@ class Trainer:
 
     def _start(self, num_params: int) -> tuple[Solver, TrainState]:
         c = self.config
-        if c.resume:
+        if c.resume or (c.auto_resume and self.files.has_checkpoint()):
             return restore(c, self.files)
         earlier = self.files.earlier_outputs()
-        if earlier and not c.overwrite:
+        if earlier and c.auto_resume:  # a run killed before its first checkpoint: nothing to keep
+            logger.info("--auto_resume: no checkpoint for %s.*; starting over", c.filebase)
+        elif earlier and not c.overwrite:
             raise ValueError(
                 f"{c.filebase}.* holds an earlier run ({len(earlier)} files); continue it with "
                 "--resume, or start over with --overwrite (deletes them)"
