@@ -84,6 +84,33 @@ class TestLevels:
         starts = [frames[0] for frames in firsts.values()]  # ...and unlike the others
         assert not any(np.array_equal(starts[0], s) for s in starts[1:])
 
+    def test_collected_data_comes_from_the_training_levels(self, tmp_path, level_lists):
+        from dataclasses import replace
+
+        from envs.levels import state_bytes
+        from estool.worldmodels.collect import collect
+        from estool.worldmodels.store import ModelDir
+
+        training, held_out = level_lists
+        design = DESIGNS["airstriker"]
+        kwargs = {**design.env.kwargs, "levels": held_out, "training_levels": training}
+        design = replace(design, env=replace(design.env, kwargs=kwargs, max_episode_steps=2))
+        env = design.env.make()
+        try:
+            starts = {
+                level: env.reset(options={"state": state_bytes(AIRSTRIKER, level)})[0]
+                for level in read_levels(training) + read_levels(held_out)
+            }
+        finally:
+            env.close()
+        store = ModelDir(tmp_path / "wm")
+        collect(store, design, episodes=6)
+        played = set()
+        for index in store.episode_indices():
+            first = store.read_episode(index, "frames")["frames"][0]
+            played |= {level for level, frame in starts.items() if np.array_equal(frame, first)}
+        assert played and played <= set(read_levels(training))
+
     def test_a_bad_list_is_one_line(self, tmp_path, level_lists):
         out = train(tmp_path, "airstriker_wm", "--train_levels", tmp_path / "nope.txt", check=False)
         one_error_line(out, "level list")

@@ -115,6 +115,10 @@ def collect(
     rank, size = (0, 1) if comm is None else (comm.Get_rank(), comm.Get_size())
     # the env first: a missing ROM or extra is an error before anything is written
     env = (design.env if controller is None else controller[0].env).make()
+    if "training_levels" in design.env.kwargs:  # data comes from the training levels only
+        from envs.wrappers import TrainingLevels
+
+        env = TrainingLevels(env)
     if rank == 0:
         store.claim(design)
         todo = movie_plan(store, movies) if movies else missing_episodes(store, episodes)
