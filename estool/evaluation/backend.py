@@ -16,6 +16,7 @@ import numpy as np
 class Backend(Protocol):
     bytes_sent: int  # parameter buffers and task headers sent so far (0 in-process)
     worker_seconds: float  # time every rank spent in rollouts so far, summed
+    messages: int  # MPI messages rank 0 sent and received so far (0 in-process)
 
     def play(
         self,

@@ -34,6 +34,7 @@ class PolicyEvaluator:
             self.action_rows = preset.env.action_mapping(self.env.action_space, outputs, True)
         self.bytes_sent = 0
         self.worker_seconds = 0.0
+        self.messages = 0
 
     def lockstep(self, train: bool) -> bool:
         """Whether several episodes (training ones with `train`) play in lockstep here."""

@@ -36,8 +36,12 @@ import numpy as np
 from estool.evaluation.scheduler import IN_FLIGHT, plan_tasks, scatter, task_inputs
 
 TASK, PARAMS, RESULT, ERROR, STOP = range(5)
-POLL_SECONDS = (0.00005, 0.0005)  # first and longest sleep between polls
+# first and longest sleep between polls, and the longest once a wait lasts LONG_WAIT_SECONDS:
+# a probe costs microseconds, which add up where many idle ranks share few cores
+POLL_SECONDS = (0.00005, 0.0005, 0.005)
+LONG_WAIT_SECONDS = 0.05
 SERVE_SECONDS = 0.001  # how often rank 0 serves the workers while it plays its own episodes
+POLL_STEPS_MAX = 64  # steps between two calls of `serve` at most (a call costs ~0.2 us)
 
 
 class WorkerError(RuntimeError):
@@ -56,17 +60,19 @@ def start(make_evaluator, num_params: int):
 
 
 def wait(comm, source, tag):
-    """Block until a message matches, sleeping between probes (at most POLL_SECONDS[1])."""
+    """Block until a message matches, sleeping between probes (POLL_SECONDS)."""
     from mpi4py import MPI
 
     status = MPI.Status()
     # MPICH's first probe only makes progress: a message already there shows on the second
     if comm.Iprobe(source=source, tag=tag, status=status):
         return status
-    delay = POLL_SECONDS[0]
+    delay, longest, start = POLL_SECONDS[0], POLL_SECONDS[1], time.perf_counter()
     while not comm.Iprobe(source=source, tag=tag, status=status):
         time.sleep(delay)
-        delay = min(delay * 2, POLL_SECONDS[1])
+        if longest < POLL_SECONDS[2] and time.perf_counter() - start > LONG_WAIT_SECONDS:
+            longest = POLL_SECONDS[2]  # a long wait (a generation's end): probe less often
+        delay = min(delay * 2, longest)
     return status
 
 
@@ -84,6 +90,7 @@ class MPIMaster:
         self.stopped = False
         self.bytes_sent = 0  # parameter buffers and task headers, for the benchmarks
         self.worker_seconds = 0.0  # time every rank spent in rollouts, for the benchmarks
+        self.messages = 0  # task headers and vectors sent, results received: the master's load
 
     def play(
         self,
@@ -154,6 +161,7 @@ class Round:
         self.sends: list = []
         self.status = MPI.Status()
         self.probe_at = 0.0  # when rank 0 next probes for results (perf_counter seconds)
+        self.called_at, self.asked = time.perf_counter(), 1  # `serve`'s last call, steps asked
 
     def run(self) -> tuple[np.ndarray, np.ndarray]:
         from mpi4py import MPI
@@ -190,12 +198,14 @@ class Round:
         header = np.concatenate([head, *seeds]).astype(np.int64)
         self.comm.Send(header, dest=worker, tag=TASK)  # a few hundred bytes: sent eagerly
         self.master.bytes_sent += header.nbytes
+        self.master.messages += 1
         for vector, new in zip(vectors, fresh, strict=True):
             if new:
                 # non-blocking: a large buffer goes by rendezvous, and a blocking Send would
                 # spin until the worker, still busy with its queued task, posts the receive
                 self.sends.append(self.comm.Isend(vector, dest=worker, tag=PARAMS))
                 self.master.bytes_sent += vector.nbytes
+                self.master.messages += 1
         self.holds[worker] = held
         self.assigned[worker] += 1
 
@@ -215,21 +225,34 @@ class Round:
             raise WorkerError(f"worker rank {worker} failed on {where}:\n{text}")
         result = np.empty(status.Get_count(MPI.DOUBLE))
         self.comm.Recv(result, source=worker, tag=RESULT)
+        self.master.messages += 1
         self.assigned[worker] -= 1
         scatter(self.tasks[int(result[0])], np.split(result[2:], 2), self.returns, self.lengths)
         self.master.worker_seconds += result[1]
         self.fill(worker)
 
-    def serve(self, now: bool = False) -> None:
+    def serve(self, now: bool = False) -> int:
         """During rank 0's own episodes, every SERVE_SECONDS (a probe costs microseconds): take
-        in what came back, hand out what is due."""
+        in what came back, hand out what is due. Returns the steps to play before the next call:
+        about SERVE_SECONDS of them at the pace of the steps since the last call (1 for an env
+        whose steps take milliseconds, POLL_STEPS_MAX for a fast one)."""
         from mpi4py import MPI
 
-        if not now and time.perf_counter() < self.probe_at:
-            return
-        while self.comm.Iprobe(source=MPI.ANY_SOURCE, tag=MPI.ANY_TAG, status=self.status):
+        clock = time.perf_counter()
+        per_step = (clock - self.called_at) / self.asked
+        self.called_at = clock
+        self.asked = int(min(max(SERVE_SECONDS / max(per_step, 1e-9), 1), POLL_STEPS_MAX))
+        if not now and clock < self.probe_at:
+            return self.asked
+        probe = self.comm.Iprobe
+        # MPICH's first probe may only make progress: a result already there shows on the second
+        # (with one probe, rank 0 saw no results between its own episodes and played most tasks)
+        while probe(MPI.ANY_SOURCE, MPI.ANY_TAG, self.status) or probe(
+            MPI.ANY_SOURCE, MPI.ANY_TAG, self.status
+        ):
             self.receive(self.status)
         self.probe_at = time.perf_counter() + SERVE_SECONDS
+        return self.asked
 
 
 def solutions_of(pieces) -> str:

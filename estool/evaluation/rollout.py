@@ -20,8 +20,6 @@ from envs.spec import EnvSpec, unchanged
 from envs.vector import VectorEpisodes
 from models.registry import Policy
 
-POLL_STEPS = 16  # `poll()` is called every this many steps
-
 
 def run_episode(
     policy: Policy,
@@ -34,9 +32,10 @@ def run_episode(
 ) -> tuple[float, int]:
     """One episode from `seed`, at most `max_len` steps: (return, steps).
 
-    `action(outputs)` maps the policy's outputs to the env's action. `on_frame(env.render())` is
-    called after the reset and after every step, and `poll()` every POLL_STEPS steps (the MPI
-    master serves its workers while it plays), when given.
+        `action(outputs)` maps the policy's outputs to the env's action. `on_frame(env.render())` is
+        called after the reset and after every step, and `poll()` before a step, then again after as
+    many steps as it returns (the MPI
+        master serves its workers while it plays), when given.
     """
     # a policy that draws no random numbers gets no generator (making one costs 10-30 us)
     rng = None if getattr(policy, "deterministic", False) else np.random.default_rng(seed)
@@ -60,9 +59,10 @@ def run_episode(
             if terminated or truncated:
                 return total, t + 1
         return total, max_len
+    next_poll = 0
     for t in range(max_len):
-        if poll is not None and t % POLL_STEPS == 0:
-            poll()
+        if poll is not None and t >= next_poll:
+            next_poll = t + poll()
         obs, reward, terminated, truncated, _ = step(action(act(obs, t, rng)))
         total += float(reward)
         if on_frame is not None:
@@ -117,9 +117,10 @@ def play_lockstep(
     playing = np.arange(count)  # the episodes of the rows still in the arrays
     totals = np.zeros(count)  # their returns so far, row by row
     step, act, count_nonzero = venv.step, policy_batch.act, np.count_nonzero
+    next_poll = 0
     for t in range(max_len):
-        if poll is not None and t % POLL_STEPS == 0:
-            poll()
+        if poll is not None and t >= next_poll:
+            next_poll = t + poll()
         obs, rewards, terminated, truncated = step(action(act(obs, t)))
         totals += rewards
         done = terminated if truncated is False else terminated | truncated

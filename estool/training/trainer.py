@@ -58,6 +58,7 @@ class Trainer:
         self.stop_requested = False  # set by a signal handler: stop after the next checkpoint
         self.saved_generation = self.checkpointed = self.state.generation
         self.clock = self.checkpoint_clock = time.perf_counter()
+        self.cpu_clock = time.process_time()  # rank 0's CPU seconds, all its threads
 
     def _start(self, num_params: int) -> tuple[Solver, TrainState]:
         c = self.config
@@ -111,12 +112,14 @@ class Trainer:
             solutions = self.solver.ask()
         seeds = episode_seeds(c.seed_start, s.generation, c.population, c.num_episode, c.antithetic)
         sent, busy = self.backend.bytes_sent, self.backend.worker_seconds
+        messages = self.backend.messages
         evaluate_start = time.perf_counter()
         returns, lengths = self.backend.play(solutions, seeds, s.max_len)
         evaluate_seconds = time.perf_counter() - evaluate_start
         fitness, steps = fitness_of(returns, lengths, c.batch_mode)
         sent = self.backend.bytes_sent - sent
         busy = self.backend.worker_seconds - busy
+        messages = self.backend.messages - messages
         with self.blas.solver():
             self.solver.tell(fitness)
         s.generation += 1
@@ -135,11 +138,13 @@ class Trainer:
             env_steps=int(np.sum(steps) * c.num_episode),
             bytes_sent=sent,  # master -> workers, this generation's solutions (MPI only)
             worker_seconds=busy,  # summed over the ranks, in their rollouts (MPI only)
+            messages=messages,  # sent and received by rank 0 (MPI only)
         )
         if s.generation % c.eval_steps == 0:
             validate_start = time.perf_counter()
             self.evaluate_and_keep_best()
             evaluate_seconds += time.perf_counter() - validate_start
+        cpu_start, self.cpu_clock = self.cpu_clock, time.process_time()
         self.clock = time.perf_counter()
         elapsed = self.clock - start
         s.seconds += elapsed
@@ -149,6 +154,8 @@ class Trainer:
             env_steps_per_second=row["env_steps"] / max(elapsed, 1e-9),
             # ask, tell, files and checkpoint: what the workers wait for (evaluations excluded)
             master_seconds=elapsed - evaluate_seconds,
+            # rank 0's CPU time in the generation, its own rollouts' included: the master's load
+            master_cpu_seconds=self.cpu_clock - cpu_start,
             time=time.time(),  # when the generation ended (Unix seconds), to line runs up
         )
         s.hist.append([row[name] for name in HIST_COLUMNS])
