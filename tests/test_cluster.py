@@ -111,8 +111,10 @@ def test_world_model_weights_reach_a_host_without_them(hosts, tmp_path):
     train_rnn(store, epochs=1, batch_size=4, length=8, min_episode=0)
     run = ["doom_dream", "--wm", store.path, "-n", "2", "-t", "2", "-e", "2",
            "--max_generations", "2"]  # fmt: skip
-    on_two_hosts(hosts, cluster, *run, "--log_dir", cluster / "log")
-    train(tmp_path / "one", *run)
+    out = on_two_hosts(hosts, cluster, *run, "--log_dir", cluster / "log")
+    assert "rank 1: the run's input files came from rank 0" in out.stdout
+    one = train(tmp_path / "one", *run)  # ranks that read the files themselves get no copy
+    assert "input files came from rank 0" not in one.stdout
     np.testing.assert_array_equal(hist(cluster / "log")[:, 2:], hist(tmp_path / "one")[:, 2:])
 
 
