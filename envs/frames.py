@@ -41,7 +41,8 @@ def area_resize(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 @cache
 def nearest_indices(shape: tuple[int, int], size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """The input rows (h,) and columns (w,) a nearest resize from `shape` to `size` reads."""
-    return tuple((np.arange(out) * n_in) // out for n_in, out in zip(shape, size, strict=True))  # type: ignore[return-value]
+    (height, width), (h, w) = shape, size
+    return (np.arange(h) * height) // h, (np.arange(w) * width) // w
 
 
 GRAY_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R BT.601 luma

@@ -32,10 +32,10 @@ def run_episode(
 ) -> tuple[float, int]:
     """One episode from `seed`, at most `max_len` steps: (return, steps).
 
-        `action(outputs)` maps the policy's outputs to the env's action. `on_frame(env.render())` is
-        called after the reset and after every step, and `poll()` before a step, then again after as
-    many steps as it returns (the MPI
-        master serves its workers while it plays), when given.
+    `action(outputs)` maps the policy's outputs to the env's action. `on_frame(env.render())` is
+    called after the reset and after every step, and `poll()` before the first step, then again
+    after as many steps as it returns (the MPI master serves its workers while it plays), when
+    given.
     """
     # a policy that draws no random numbers gets no generator (making one costs 10-30 us)
     rng = None if getattr(policy, "deterministic", False) else np.random.default_rng(seed)

@@ -64,16 +64,18 @@ class SequenceBatches:
         if not series:
             raise ValueError("no episodes long enough for M: collect more, or lower --min-episode")
         self.all_series, self.batch_size, self.length, self.seed = series, batch_size, length, seed
-        self.rotation, self.set_epoch = rotation, None
+        self.rotation, self.epoch_used = rotation, None
         self._use_epoch(0)
 
     def _use_epoch(self, epoch: int) -> None:
         """Draw from epoch `epoch`'s episodes (a new set every rotation)."""
-        key = None if self.rotation is None else self.rotation.members(self.all_series, epoch)
-        if self.set_epoch is not None and key == self.set_key:
+        if epoch == self.epoch_used:
             return
-        self.set_epoch, self.set_key = epoch, key
-        self.series = [self.all_series[i] for i in (key or sorted(self.all_series))]
+        self.epoch_used = epoch
+        members = sorted(self.all_series)
+        if self.rotation is not None:
+            members = self.rotation.members(members, epoch)
+        self.series = [self.all_series[i] for i in members]
         self.steps = np.array([len(s["actions"]) for s in self.series])
         self.weights = self.steps / self.steps.sum()
 
