@@ -123,9 +123,11 @@ def test_level_lists_and_their_states_reach_a_host_without_them(hosts, tmp_path)
     cluster = tmp_path / "cluster"
     cluster.mkdir()
     training, held_out = write_airstriker_levels(cluster)
-    run = ["airstriker", "-o", "openes", "-n", "2", "-t", "2", "--max_generations", "2",
-           "--wrap", "early_stop:8:1e9", "--eval_steps", "1", "--num_eval_episode", "2",
-           "--train_levels", training, "--test_levels", held_out]  # fmt: skip
+    # --row_seeds: the other host rebuilds the solutions from their seeds, over TCP
+    run = ["airstriker", "-o", "openes", "--row_seeds", "-n", "2", "-t", "2",
+           "--max_generations", "2", "--wrap", "early_stop:8:1e9", "--eval_steps", "1",
+           "--num_eval_episode", "2", "--train_levels", training,
+           "--test_levels", held_out]  # fmt: skip
     on_two_hosts(hosts, cluster, *run, "--log_dir", cluster / "log")
     train(tmp_path / "one", *run)
     np.testing.assert_array_equal(hist(cluster / "log")[:, 2:], hist(tmp_path / "one")[:, 2:])

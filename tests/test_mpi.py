@@ -12,6 +12,7 @@ import pytest
 from helpers import hist, needs_extra_of, start_training, train
 
 import estool  # noqa: F401  (imports cma quietly, for unpickling checkpoints)
+from estool.evaluation.mpi import SERVE_ONLY_FROM
 from estool.evaluation.scheduler import plan_tasks
 
 pytestmark = pytest.mark.mpi
@@ -147,6 +148,44 @@ def test_n_ranks_for_n_workers_and_rank_0_plays_too(tmp_path):
     args = ["-o", "openes", "-n", "2", "--popsize", "2", "--max_generations", "2"]
     train(tmp_path / "2", "faulty_envs:WhoPlays-v0", *args)
     np.testing.assert_array_equal(hist(tmp_path / "2")[:, 3:5], [[0, 1], [0, 1]])
+
+
+def test_from_8_workers_rank_0_only_serves(tmp_path):
+    # with SERVE_ONLY_FROM workers, rank 0's steps would keep them waiting: it plays nothing
+    args = ["-o", "openes", "-n", str(SERVE_ONLY_FROM + 1), "-t", "2", "--max_generations", "2"]
+    train(tmp_path, "faulty_envs:WhoPlays-v0", *args)
+    h = hist(tmp_path)
+    np.testing.assert_array_equal(h[:, 3], 1)  # fitness min: rank 1, never rank 0
+    np.testing.assert_array_equal(h[:, 4], SERVE_ONLY_FROM)  # fitness max: the highest rank
+
+
+def progress(log_dir) -> list[dict]:
+    (path,) = Path(log_dir).glob("*.progress.jsonl")
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_row_seeds_workers_rebuild_the_solutions_of_the_serial_run(tmp_path):
+    for optimizer in ("openes", "pepg"):
+        args = ["cartpole_swingup", "-o", optimizer, "--popsize", "12", "--max_generations", "3"]
+        args += ["--eval_steps", "2"]
+        assert_same_history(tmp_path / optimizer, (*args, "--row_seeds"), (1, 3))
+        train(tmp_path / optimizer / "vectors", *args, "-n", "3")
+        # 71 parameters, 12 one-episode tasks of 9 int64 at most: each of the 2 workers gets
+        # the population's header (8 int64) and mean (and PEPG's sigma) once a generation and
+        # no vector, where the vectors path sends one per solution a worker plays (at least
+        # the 2 queued on each worker at the start)
+        scale = 71 if optimizer == "pepg" else 1
+        bound = 12 * 9 * 8 + 2 * (8 + 71 + scale) * 8
+        seeded = [row["bytes_sent"] for row in progress(tmp_path / optimizer / "3")]
+        assert max(seeded) <= bound, seeded
+        vectors = [row["bytes_sent"] for row in progress(tmp_path / optimizer / "vectors")]
+        assert min(vectors) >= 4 * (71 + 9) * 8, vectors
+
+
+def test_64_ranks_on_2_cores_give_the_history_of_2(tmp_path):
+    # 64 processes on this machine's 2 cores: a generation still finishes, and the same
+    args = ["cartpole_swingup", "-o", "openes", "--popsize", "126", "--max_generations", "2"]
+    assert_same_history(tmp_path, (*args, "--eval_steps", "9"), (2, 64))
 
 
 def test_nan_fitness_ranks_last_and_the_run_goes_on(tmp_path):

@@ -256,6 +256,7 @@ def test_training_flags_map_to_the_solvers_that_have_them():
     assert [n for n in NAMES if estool.takes(n, "diagonal")] == ["cma"]
     assert type(estool.make_solver("cma", 4, diagonal=False)) is estool.CMAES
     assert [n for n in NAMES if estool.takes(n, "antithetic")] == ["openes"]
+    assert [n for n in NAMES if estool.takes(n, "row_seeds")] == ["openes", "pepg", "ses"]
 
 
 def test_state_of_other_solver_or_size_is_refused():
@@ -443,3 +444,44 @@ def test_uniform_crossover_takes_each_parameter_from_one_parent():
     from_first = children[1] == np.arange(1000.0)
     assert np.all(from_first | (children[1] == -1.5)) and 0.45 < from_first.mean() < 0.55
     np.testing.assert_array_equal(children[2], pool[1])
+
+
+# each population: popsize, and the settings that change its layout
+ROW_SEEDED = [
+    ("openes", dict(popsize=8)),
+    ("openes", dict(popsize=8, antithetic=True)),
+    ("pepg", dict(popsize=8)),
+    ("pepg", dict(popsize=9, average_baseline=False)),  # the mean first
+    ("ses", dict(popsize=20)),
+]
+
+
+@pytest.mark.parametrize("num_params", [7, 70_000])  # one stream; rows in threaded blocks
+@pytest.mark.parametrize(("name", "kwargs"), ROW_SEEDED)
+def test_row_seeds_rebuild_every_solution_bit_for_bit(name, kwargs, num_params):
+    solver = make(name, num_params, row_seeds=True, **kwargs)
+    solver.set_mu(np.linspace(-1.0, 1.0, num_params))
+    for _ in range(2):
+        x = solver.ask()
+        population = solver.population()
+        # what a worker gets: the header and the data, through buffers of the MPI types
+        sent = type(population).from_buffers(
+            population.header().copy(), population.data().copy(), num_params
+        )
+        for rebuilt in (population, sent):
+            for i in range(solver.popsize):
+                assert rebuilt.solution(i).tobytes() == x[i].tobytes()
+        solver.tell(shifted_sphere(x))
+        assert solver.population() is None  # told: the next ask makes the next one
+
+
+@pytest.mark.parametrize(("name", "kwargs"), ROW_SEEDED)
+def test_row_seeds_learn_and_resume_exactly(name, kwargs):
+    solver = make(name, 10, row_seeds=True, **{**PROBLEM_SETTINGS[name], **kwargs})
+    start = shifted_sphere(solver.current_param()[None])[0]
+    run(solver, shifted_sphere, 100)
+    assert shifted_sphere(solver.current_param()[None])[0] > start / 4
+    restored = solver_from_state(solver.state_dict())
+    for a, b in zip(run(solver, shifted_sphere, 3), run(restored, shifted_sphere, 3), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert make(name, 10, **kwargs).population() is None  # without row_seeds: vectors only

@@ -12,6 +12,8 @@ from typing import Protocol
 
 import numpy as np
 
+from estool.solvers.population import GaussianPopulation
+
 
 class Backend(Protocol):
     bytes_sent: int  # parameter buffers and task headers sent so far (0 in-process)
@@ -24,11 +26,13 @@ class Backend(Protocol):
         seeds: np.ndarray,
         max_len: int | None = None,
         train: bool = True,
+        population: GaussianPopulation | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """solutions (n, num_params), seeds (n, k) -> returns (n, k), steps (n, k).
 
         Episode j of solution i starts from seeds[i, j]; `max_len` caps its steps (None: the
-        preset's cap); `train` plays with the preset's training wrappers.
+        preset's cap); `train` plays with the preset's training wrappers. `population`, when
+        given, is the same solutions as seeds: MPI workers rebuild them from it.
         """
 
     def close(self) -> None:

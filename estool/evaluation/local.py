@@ -100,10 +100,12 @@ class PolicyEvaluator:
         seeds: np.ndarray,
         max_len: int | None = None,
         train: bool = True,
+        population=None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """solutions (n, num_params), seeds (n, k) -> returns (n, k), steps (n, k).
 
-        In lockstep, every (solution, episode) pair is a row, LOCKSTEP_ROWS at a time."""
+        In lockstep, every (solution, episode) pair is a row, LOCKSTEP_ROWS at a time. In this
+        process `population` (the solutions as seeds) has no use."""
         seeds = np.asarray(seeds)
         solutions = np.asarray(solutions, dtype=np.float64)
         start = time.perf_counter()

@@ -1,11 +1,15 @@
 """Master/worker transport over MPI (mpi4py): rank 0 runs the solver, and every rank plays rollouts.
 
 Protocol (all point-to-point; typed buffers, nothing pickled on the way, no quantization):
-  master -> worker  TASK   int64 (4 + 2p + k,): task id, max_len (-1: none), train, p pieces;
-                    then (fresh, k_j) for each piece j; then the k = sum k_j seeds. A piece is
-                    k_j episodes of one solution. Then, for each `fresh` piece, PARAMS its
-                    solution's float64 vector (num_params,) with `Isend` (otherwise the worker
-                    reuses the vector it received last)
+  master -> worker  TASK   int64 (5 + 3p + k,): task id, max_len (-1: none), train, p pieces,
+                    source; then (fresh, k_j, solution index) for each piece j; then the
+                    k = sum k_j seeds. A piece is k_j episodes of one solution. A `fresh`
+                    piece's vector (otherwise the worker reuses the one it had last) comes from:
+                    source VECTORS: a PARAMS message, its float64 vector (num_params,);
+                    source POPULATION: the worker rebuilds it from the generation's
+                    `GaussianPopulation` (the solver's `row_seeds`), which it holds, or
+                    source NEW_POPULATION: which follows as two POPULATION messages, its int64
+                    header and float64 data (mean and scale), once a generation per worker
   worker -> master  RESULT float64 (2 + 2k,): task id, seconds spent playing, k returns, k steps
                     or ERROR (task id, traceback text), pickled: it ends the run
   master -> worker  STOP   empty, explicit shutdown
@@ -20,13 +24,18 @@ so that a worker never waits for the master between two tasks; one per worker on
 are left than workers, so that the last ones go to idle workers): a long episode never leaves
 the other workers idle, and any popsize works with any number of ranks.
 
-Rank 0 plays tasks too, and serves its workers every millisecond of its own episodes
-(`run_episode`'s `poll`). With nothing left to play it waits by polling with a short sleep:
-MPICH's blocking receive spins and would burn a core.
+Below SERVE_ONLY_FROM workers rank 0 plays tasks too, and serves its workers every millisecond
+of its own episodes (`run_episode`'s `poll`); from there on it only serves: its share would be
+small, and while one of its env steps runs (milliseconds, or a whole episode) no worker gets a
+task. It waits by polling with a short sleep: MPICH's blocking receive spins and would burn a
+core. Task headers go out with `Isend` too: a blocking send can wait for a worker that is busy
+or asleep (measured here: up to milliseconds a send at 64 ranks), and every worker waits for the
+master.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 import traceback
@@ -34,14 +43,19 @@ import traceback
 import numpy as np
 
 from estool.evaluation.scheduler import IN_FLIGHT, plan_tasks, scatter, task_inputs
+from estool.solvers.population import HEADER_WORDS, GaussianPopulation
 
-TASK, PARAMS, RESULT, ERROR, STOP = range(5)
-# first and longest sleep between polls, and the longest once a wait lasts LONG_WAIT_SECONDS:
-# a probe costs microseconds, which add up where many idle ranks share few cores
+TASK, PARAMS, RESULT, ERROR, STOP, POPULATION = range(6)
+VECTORS, HELD_POPULATION, NEW_POPULATION = range(3)  # where a task's vectors come from
+# first and longest sleep between polls, and the longest once a wait lasts LONG_WAIT_SECONDS, or
+# from the start for a worker on a machine with more ranks than cores: a probe costs
+# microseconds, a wake-up tens (measured here: 40-70 us on this VM), and where idle ranks share
+# cores with busy ones those add up (64 workers probing every 0.5 ms kept rank 0 from its work)
 POLL_SECONDS = (0.00005, 0.0005, 0.005)
 LONG_WAIT_SECONDS = 0.05
 SERVE_SECONDS = 0.001  # how often rank 0 serves the workers while it plays its own episodes
 POLL_STEPS_MAX = 64  # steps between two calls of `serve` at most (a call costs ~0.2 us)
+SERVE_ONLY_FROM = 8  # workers from which rank 0 only serves them (see the module's docstring)
 
 
 class WorkerError(RuntimeError):
@@ -53,21 +67,25 @@ def start(make_evaluator, num_params: int):
     from mpi4py import MPI
 
     comm = MPI.COMM_WORLD
+    node = comm.Split_type(MPI.COMM_TYPE_SHARED)
+    crowded = node.Get_size() > (os.cpu_count() or 1)  # more ranks than cores on this machine
+    node.Free()
     if comm.Get_rank() != 0:
-        worker_loop(comm, make_evaluator, num_params)
+        worker_loop(comm, make_evaluator, num_params, POLL_SECONDS[2 if crowded else 1])
         return None
     return MPIMaster(comm, make_evaluator)
 
 
-def wait(comm, source, tag):
-    """Block until a message matches, sleeping between probes (POLL_SECONDS)."""
+def wait(comm, source, tag, longest: float = POLL_SECONDS[1]):
+    """Block until a message matches, sleeping between probes (POLL_SECONDS), at most `longest`
+    until the wait lasts LONG_WAIT_SECONDS."""
     from mpi4py import MPI
 
     status = MPI.Status()
     # MPICH's first probe only makes progress: a message already there shows on the second
     if comm.Iprobe(source=source, tag=tag, status=status):
         return status
-    delay, longest, start = POLL_SECONDS[0], POLL_SECONDS[1], time.perf_counter()
+    delay, start = POLL_SECONDS[0], time.perf_counter()
     while not comm.Iprobe(source=source, tag=tag, status=status):
         time.sleep(delay)
         if longest < POLL_SECONDS[2] and time.perf_counter() - start > LONG_WAIT_SECONDS:
@@ -98,9 +116,11 @@ class MPIMaster:
         seeds: np.ndarray,
         max_len: int | None = None,
         train: bool = True,
+        population: GaussianPopulation | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """solutions (n, num_params), seeds (n, k) -> returns (n, k), steps (n, k)."""
-        return Round(self, solutions, seeds, max_len, train).run()
+        """solutions (n, num_params), seeds (n, k) -> returns (n, k), steps (n, k). With
+        `population` (the solutions as seeds), workers rebuild the solutions from it."""
+        return Round(self, solutions, seeds, max_len, train, population).run()
 
     def own_evaluator(self):
         """Rank 0's player (built on first use; every rank builds the same)."""
@@ -141,19 +161,22 @@ class Round:
     another part of the solution it holds is not sent the vector again.
     """
 
-    def __init__(self, master: MPIMaster, solutions, seeds, max_len, train):
+    def __init__(self, master: MPIMaster, solutions, seeds, max_len, train, population=None):
         from mpi4py import MPI
 
         self.master, self.comm = master, master.comm
+        self.population = None if population is None else (population.header(), population.data())
+        self.informed: set[int] = set()  # the workers that hold this round's population
         self.solutions = np.ascontiguousarray(solutions, dtype=np.float64)
         self.seeds = np.asarray(seeds)
         self.max_len, self.train = max_len, train
         self.returns = np.full(self.seeds.shape, np.nan)
         self.lengths = np.zeros(self.seeds.shape)
         workers = master.workers
+        self.plays = len(workers) < SERVE_ONLY_FROM  # rank 0 plays a share too
         lockstep = master.own_evaluator().lockstep(train)
         self.tasks = plan_tasks(
-            self.seeds.shape[1], len(self.solutions), len(workers) + 1, lockstep
+            self.seeds.shape[1], len(self.solutions), len(workers) + self.plays, lockstep
         )
         self.pending = list(range(len(self.tasks)))[::-1]  # task ids, next one last
         self.assigned = dict.fromkeys(workers, 0)  # tasks sent to a worker, not yet back
@@ -171,6 +194,8 @@ class Round:
                 self.hand_out(worker)
         for worker in self.master.workers:
             self.fill(worker)
+        while self.pending and not self.plays:
+            self.receive(wait(self.comm, MPI.ANY_SOURCE, MPI.ANY_TAG))
         while self.pending:  # rank 0 plays the next task while the workers play theirs
             pieces = self.tasks[self.pending.pop()]
             vectors, seeds = task_inputs(pieces, self.solutions, self.seeds)
@@ -191,21 +216,24 @@ class Round:
         for index, _ in pieces:  # only a task's first piece can be the solution a worker holds
             fresh.append(index != held)
             held = index
+        source = VECTORS
+        if self.population is not None:
+            source = HELD_POPULATION if worker in self.informed else NEW_POPULATION
         head = [task_id, -1 if self.max_len is None else self.max_len, self.train, len(pieces)]
-        for (_, episodes), new in zip(pieces, fresh, strict=True):
-            head += [new, len(episodes)]
+        head.append(source)
+        for (index, episodes), new in zip(pieces, fresh, strict=True):
+            head += [new, len(episodes), index]
         vectors, seeds = task_inputs(pieces, self.solutions, self.seeds)
-        header = np.concatenate([head, *seeds]).astype(np.int64)
-        self.comm.Send(header, dest=worker, tag=TASK)  # a few hundred bytes: sent eagerly
-        self.master.bytes_sent += header.nbytes
-        self.master.messages += 1
-        for vector, new in zip(vectors, fresh, strict=True):
-            if new:
-                # non-blocking: a large buffer goes by rendezvous, and a blocking Send would
-                # spin until the worker, still busy with its queued task, posts the receive
-                self.sends.append(self.comm.Isend(vector, dest=worker, tag=PARAMS))
-                self.master.bytes_sent += vector.nbytes
-                self.master.messages += 1
+        buffers = [(np.concatenate([head, *seeds]).astype(np.int64), TASK)]
+        if source == NEW_POPULATION:
+            buffers += [(part, POPULATION) for part in self.population]
+            self.informed.add(worker)
+        if source == VECTORS:
+            buffers += [(v, PARAMS) for v, new in zip(vectors, fresh, strict=True) if new]
+        for buffer, tag in buffers:  # a large buffer goes by rendezvous: a Send would wait long
+            self.sends.append(self.comm.Isend(buffer, dest=worker, tag=tag))
+            self.master.bytes_sent += buffer.nbytes
+            self.master.messages += 1
         self.holds[worker] = held
         self.assigned[worker] += 1
 
@@ -261,29 +289,34 @@ def solutions_of(pieces) -> str:
     return f"solution{'s' if len(indices) > 1 else ''} {', '.join(indices)}"
 
 
-def worker_loop(comm, make_evaluator, num_params: int) -> None:
-    """Ranks 1..n-1: play the episodes of each task until STOP. Exceptions go back to the master."""
+def worker_loop(comm, make_evaluator, num_params: int, longest_poll: float) -> None:
+    """Ranks 1..n-1: play the episodes of each task until STOP, probing for the next at least
+    every `longest_poll` seconds. Exceptions go back to the master."""
     from mpi4py import MPI
 
     # the master handles Ctrl-C / SIGTERM (checkpoint, then STOP); a dead master ends the job
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    evaluator = None
+    evaluator = population = None
     held = np.empty(num_params)  # the vector received last
     while True:
-        status = wait(comm, 0, MPI.ANY_TAG)
+        status = wait(comm, 0, MPI.ANY_TAG, longest_poll)
         header = np.empty(status.Get_count(MPI.INT64_T), np.int64)
         comm.Recv(header, source=0, tag=status.Get_tag())
         if status.Get_tag() == STOP:
             break
-        task_id, max_len, train, count = header[:4].tolist()
-        flags = header[4 : 4 + 2 * count].reshape(count, 2)
-        seeds = np.split(header[4 + 2 * count :], np.cumsum(flags[:-1, 1]))
+        task_id, max_len, train, count, source = header[:5].tolist()
+        pieces = header[5 : 5 + 3 * count].reshape(count, 3)
+        seeds = np.split(header[5 + 3 * count :], np.cumsum(pieces[:-1, 1]))
+        if source == NEW_POPULATION:
+            population = receive_population(comm, num_params)
         vectors = []
-        for fresh in flags[:, 0]:
-            if fresh:
+        for fresh, _, index in pieces.tolist():
+            if fresh and source == VECTORS:
                 held = np.empty(num_params)
                 comm.Recv(held, source=0, tag=PARAMS)
+            elif fresh:
+                held = population.solution(index)
             vectors.append(held)
         try:
             evaluator = evaluator or make_evaluator()
@@ -296,3 +329,16 @@ def worker_loop(comm, make_evaluator, num_params: int) -> None:
             comm.Send(result, dest=0, tag=RESULT)
         except Exception:
             comm.send((task_id, traceback.format_exc()), dest=0, tag=ERROR)
+
+
+def receive_population(comm, num_params: int) -> GaussianPopulation:
+    """The generation's `GaussianPopulation` from rank 0 (see the protocol)."""
+    from mpi4py import MPI
+
+    header = np.empty(HEADER_WORDS, np.int64)
+    comm.Recv(header, source=0, tag=POPULATION)
+    status = MPI.Status()
+    comm.Probe(source=0, tag=POPULATION, status=status)
+    data = np.empty(status.Get_count(MPI.DOUBLE))
+    comm.Recv(data, source=0, tag=POPULATION)
+    return GaussianPopulation.from_buffers(header, data, num_params)

@@ -23,6 +23,7 @@ import numpy as np
 
 from estool.solvers import shaping
 from estool.solvers.params import SolverParams, require
+from estool.solvers.population import GaussianPopulation
 from estool.solvers.sampling import fresh_seed, make_rng
 
 
@@ -142,6 +143,11 @@ class Solver(ABC):
         # told: a checkpoint from here on holds no population
         self._spare, self.solutions = self.solutions, None
         self.generation += 1
+
+    def population(self) -> GaussianPopulation | None:
+        """The last `ask()`'s solutions as mean, scale and seeds, where the solver samples them
+        so (`row_seeds`); otherwise None. Workers rebuild solutions from it."""
+        return None
 
     def result(self) -> Result:
         """(best_params, best_fitness, current_fitness, sigma), unpacking like estool's tuple."""

@@ -18,6 +18,7 @@ from estool.solvers import shaping
 from estool.solvers.base import Solver
 from estool.solvers.optimizers import anneal, make_optimizer
 from estool.solvers.params import GradientParams, require
+from estool.solvers.population import GaussianPopulation, draw_entropy
 from estool.solvers.sampling import mirror, standard_normal
 
 
@@ -44,6 +45,7 @@ class OpenES(Solver):
         self.sigma_value = float(self.hp.sigma_init)
         self.learning_rate = float(self.hp.learning_rate)
         self.optimizer = make_optimizer(self.hp.optimizer, self.num_params)
+        self._population: GaussianPopulation | None = None  # the last ask's, with row_seeds
 
     @property
     def sigma(self) -> float:
@@ -55,8 +57,18 @@ class OpenES(Solver):
     def _set_mean(self, mu: np.ndarray) -> None:
         self.mu = mu
 
+    def population(self) -> GaussianPopulation | None:
+        return self._population
+
     def _sample(self) -> np.ndarray:
         spare = self._reusable()
+        if self.hp.row_seeds:
+            solutions = np.empty((self.popsize, self.num_params)) if spare is None else spare
+            self._population = GaussianPopulation(
+                self.mu, self.sigma_value, draw_entropy(self.rng), self.popsize, self.hp.antithetic
+            )
+            self._population.sample(solutions)
+            return solutions
         if not self.hp.antithetic:
             shape = (self.popsize, self.num_params)
             return standard_normal(self.rng, shape, self.sigma_value, self.mu, out=spare)
@@ -77,3 +89,4 @@ class OpenES(Solver):
         self.learning_rate = float(
             anneal(self.learning_rate, self.hp.learning_rate_decay, self.hp.learning_rate_limit)
         )
+        self._population = None

@@ -53,6 +53,9 @@ class GradientParams(AnnealedParams):
     rank_fitness: bool = True
     forget_best: bool = True
     optimizer: str = "adam"
+    # each perturbation from its own seeded stream, so that a worker rebuilds a solution from
+    # the mean, the scale and a seed (`population.GaussianPopulation`): another random stream
+    row_seeds: bool = False
 
     def __post_init__(self):
         super().__post_init__()

@@ -19,6 +19,7 @@ import numpy as np
 from estool.solvers.base import Solver
 from estool.solvers.optimizers import anneal, make_optimizer
 from estool.solvers.params import GradientParams, require
+from estool.solvers.population import GaussianPopulation, draw_entropy
 from estool.solvers.sampling import mirror, standard_normal
 
 
@@ -66,6 +67,10 @@ class PEPG(Solver):
         self.learning_rate = float(self.hp.learning_rate)
         self.optimizer = make_optimizer(self.hp.optimizer, self.num_params)
         self._spare_z: np.ndarray | None = None  # the last told z, see `_reusable`
+        self._population: GaussianPopulation | None = None  # the last ask's, with row_seeds
+
+    def population(self) -> GaussianPopulation | None:
+        return self._population
 
     @property
     def sigma(self) -> np.ndarray:
@@ -82,6 +87,14 @@ class PEPG(Solver):
         z = np.empty((self.batch_size, self.num_params)) if z is None else z
         solutions = self._reusable()
         solutions = np.empty((self.popsize, self.num_params)) if solutions is None else solutions
+        if self.hp.row_seeds:
+            self._population = GaussianPopulation(
+                self.mu, self.sigma_vector, draw_entropy(self.rng), self.popsize, True,
+                mean_first=not self.hp.average_baseline,
+            )  # fmt: skip
+            self._population.sample(solutions, z)
+            self.z = z
+            return solutions
         offset = 0 if self.hp.average_baseline else 1
         solutions[:offset] = self.mu
         plus = solutions[offset : offset + self.batch_size]
@@ -123,4 +136,4 @@ class PEPG(Solver):
             self.learning_rate = float(
                 anneal(self.learning_rate, self.hp.learning_rate_decay, self.hp.learning_rate_limit)
             )
-        self._spare_z, self.z = self.z, None
+        self._spare_z, self.z, self._population = self.z, None, None

@@ -8,6 +8,7 @@ numbers are the same on any machine, whatever its core count.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -77,6 +78,17 @@ def standard_normal(
 
     list(_pool().map(fill, range(num_blocks)))
     return out
+
+
+def parallel_rows(rows: int, cols: int, fill: Callable[[slice], None]) -> None:
+    """`fill(rows)` over blocks of `rows` (each at least BLOCK_MIN_SIZE numbers), in threads."""
+    num_blocks = max(1, min(NUM_BLOCKS, rows, rows * cols // BLOCK_MIN_SIZE))
+    bounds = np.linspace(0, rows, num_blocks + 1).astype(int)
+    blocks = [slice(a, b) for a, b in itertools.pairwise(bounds.tolist())]
+    if num_blocks == 1:
+        fill(blocks[0])
+    else:
+        list(_pool().map(fill, blocks))
 
 
 def _affine(x: np.ndarray, scale, shift) -> None:

@@ -16,7 +16,7 @@ from estool.solvers import solver_names, takes
 from estool.training.fitness import BATCH_MODES
 
 # flags that set the solver's hyperparameter of the same name
-SOLVER_FLAGS = ("sigma_init", "sigma_decay", "diagonal")
+SOLVER_FLAGS = ("sigma_init", "sigma_decay", "diagonal", "row_seeds")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class TrainConfig:
     sigma_decay: float = 0.999
     batch_mode: str = "mean"
     diagonal: bool = False  # CMA-ES only: sep-CMA-ES, a diagonal covariance
+    row_seeds: bool = False  # OpenES, PEPG: workers rebuild solutions from seeds
     solver_threads: int = field(default_factory=default_solver_threads)  # BLAS, ask and tell
     lockstep: bool = True  # play several episodes together where the env has a vector form
     max_generations: int | None = None
@@ -143,6 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--batch_mode", default=d.batch_mode, help="mean or min over the episodes")
     p.add_argument("--diagonal", action=flag, help="cma only: diagonal covariance, O(n) cost")
+    p.add_argument(
+        "--row_seeds",
+        action=flag,
+        help="openes, pepg: each perturbation from its own seed, so that MPI workers get the "
+        "mean once a generation and rebuild the solutions (for 100k+ parameters; another "
+        "random stream than without it)",
+    )
     p.add_argument(
         "--solver_threads",
         type=int,

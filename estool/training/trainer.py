@@ -114,7 +114,8 @@ class Trainer:
         sent, busy = self.backend.bytes_sent, self.backend.worker_seconds
         messages = self.backend.messages
         evaluate_start = time.perf_counter()
-        returns, lengths = self.backend.play(solutions, seeds, s.max_len)
+        population = self.solver.population()  # with row_seeds: workers rebuild the solutions
+        returns, lengths = self.backend.play(solutions, seeds, s.max_len, population=population)
         evaluate_seconds = time.perf_counter() - evaluate_start
         fitness, steps = fitness_of(returns, lengths, c.batch_mode)
         sent = self.backend.bytes_sent - sent
