@@ -94,9 +94,10 @@ def test_task_plan_keeps_every_worker_busy_to_the_end():
     ]
     # enough solutions per worker: whole solutions, the last 2 per worker in single episodes
     assert sizes(plan_tasks(4, 64, 2)) == [4] * 60 + [1] * 16
-    # too few: near-equal parts for 32 tasks per worker, the last 2 per worker in single episodes
-    assert sizes(plan_tasks(16, 32, 2)) == [8] * 60 + [1] * 32
-    assert sizes(plan_tasks(16, 256, 64)) == [2] * 1920 + [1] * 256
+    # 8 solutions per worker at least: whole ones; too few: near-equal parts for 8 tasks per
+    # worker; the last 2 tasks per worker in single episodes either way
+    assert sizes(plan_tasks(16, 32, 2)) == [16] * 28 + [1] * 64
+    assert sizes(plan_tasks(16, 256, 64)) == [8] * 384 + [1] * 1024
     assert sizes(plan_tasks(5, 2, 4)) == [1] * 10  # never below one episode
     # a generation ends on single episodes in solution order
     tail = [(t[0][0], t[0][1][0]) for t in plan_tasks(4, 64, 2)[-4:]]

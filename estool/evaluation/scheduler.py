@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 IN_FLIGHT = 2  # tasks queued per worker
-TASKS_PER_WORKER = 32  # split solutions' episodes into parts until there are this many per worker
+TASKS_PER_WORKER = 8  # split solutions' episodes into parts until there are this many per worker
 
 
 LOCKSTEP_TASK_ROWS = 64  # episodes of a lockstep task, at most (unless it takes more tasks)
