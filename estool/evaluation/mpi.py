@@ -6,7 +6,7 @@ Protocol (all point-to-point; typed buffers, nothing pickled on the way, no quan
                     k = sum k_j seeds. A piece is k_j episodes of one solution. A `fresh`
                     piece's vector (otherwise the worker reuses the one it had last) comes from:
                     source VECTORS: a PARAMS message, its float64 vector (num_params,);
-                    source POPULATION: the worker rebuilds it from the generation's
+                    source HELD_POPULATION: the worker rebuilds it from the generation's
                     `GaussianPopulation` (the solver's `row_seeds`), which it holds, or
                     source NEW_POPULATION: which follows as two POPULATION messages, its int64
                     header and float64 data (mean and scale), once a generation per worker
