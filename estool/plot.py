@@ -101,9 +101,14 @@ def unique_bases(paths: list[str]) -> list[Path]:
 
 
 def run_names(bases: list[Path]) -> list[str]:
-    """Legend names: file base names, whole paths where two runs share one (e.g. two seeds)."""
-    names = [base.name for base in bases]
-    return [str(base) if names.count(base.name) > 1 else base.name for base in bases]
+    """Legend names: file base names, with as many parent folders as tell apart runs that share
+    one (two seeds: `seed0/cma.16.64`, `seed1/cma.16.64`)."""
+    depth = 1
+    while True:
+        names = ["/".join(base.parts[-depth:]) for base in bases]
+        if len(set(names)) == len(names) or all(depth >= len(b.parts) for b in bases):
+            return names
+        depth += 1
 
 
 def plot_runs(bases: list[Path], out: Path) -> list[RunLog]:

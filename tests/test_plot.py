@@ -98,7 +98,7 @@ def test_runs_with_one_name_in_two_folders_are_told_apart(runs, tmp_path):
         folder.mkdir()
         bases.append(copy_run(runs[0], folder))
     plotted = plot_runs(bases, tmp_path / "seeds.png")
-    assert [run.name for run in plotted] == [str(base) for base in bases]
+    assert [run.name for run in plotted] == [f"seed{i}/{bases[0].name}" for i in (1, 2)]
     assert_png(tmp_path / "seeds.png")
 
 

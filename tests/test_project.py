@@ -32,6 +32,15 @@ def test_quickstart_example_runs():
         assert re.search(rf"^{name}\s+best\s+-\d", out, re.M), out
 
 
+def test_reproduce_example_trains_scores_and_plots(tmp_path):
+    cmd = [sys.executable, str(ROOT / "examples/reproduce.py"), "cartpole_swingup", "--seeds", "3"]
+    cmd += ["--max_generations", "2", "--log_dir", str(tmp_path), "-n", "1"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=300).stdout
+    # seed, generations, wall, evaluation (16 episodes), 100-episode mean ± std
+    assert re.search(r"^\s+3\s+2\s+\d+s\s+\d+\.\d\s+-?\d+\.\d ±\s+\d+\.\d$", out, re.M), out
+    assert (tmp_path / "cartpole_swingup.png").stat().st_size > 10_000
+
+
 def test_readme_solver_example_runs(tmp_path, monkeypatch):
     section = ROOT.joinpath("README.md").read_text().split("## Solvers", 1)[1]
     code = re.search(r"```python\n(.+?)\n```", section, re.S).group(1)
