@@ -82,10 +82,6 @@ RECIPES = {
 }
 
 
-def run_dir(log_dir: Path, game: str, seed: int) -> Path:
-    return log_dir / f"{game}.seed{seed}"
-
-
 def train(recipe: Recipe, log_dir: Path, seed: int, workers: int, generations: int) -> dict:
     cmd = [sys.executable, str(ROOT / "train.py"), recipe.game, *recipe.train, "-s", str(seed)]
     every = min(EVAL_EVERY, generations)  # a short try evaluates at least once
@@ -128,7 +124,7 @@ def main() -> None:
     generations = args.max_generations or recipe.max_generations
     rows, dirs = [], []
     for seed in args.seeds or recipe.seeds:
-        log_dir = run_dir(args.log_dir, args.game, seed)
+        log_dir = args.log_dir / f"{args.game}.seed{seed}"
         run = train(recipe, log_dir, seed, args.num_worker, generations)
         rows.append((seed, run, *score(recipe, log_dir, args.num_worker)))
         dirs.append(log_dir)
