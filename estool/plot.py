@@ -12,6 +12,7 @@ so a plot can follow a run while it trains.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import sys
 import time
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 EVAL_MARKER = dict(markersize=5, markeredgecolor="black", markeredgewidth=0.6)
+ROW_FIELDS = ("generation", "seconds", "env_steps", "mean", "min", "max")  # RunLog's (G,) arrays
+EVAL_FIELDS = ("eval_generation", "eval_score", "eval_seconds", "eval_env_steps")  # its (E,) ones
 MATPLOTLIB_MISSING = "plotting needs matplotlib (the plot extra): pip install matplotlib"
 
 
@@ -111,9 +114,22 @@ def run_names(bases: list[Path]) -> list[str]:
         depth += 1
 
 
-def plot_runs(bases: list[Path], out: Path) -> list[RunLog]:
-    """Read every run, then write the PNG atomically (nothing is written if a read fails)."""
+def up_to(run: RunLog, generation: int) -> RunLog:
+    """`run`'s rows and evaluations up to `generation` (a long run drawn beside a short one)."""
+    rows, evals = run.generation <= generation, run.eval_generation <= generation
+    cut = {k: (rows, getattr(run, k)) for k in ROW_FIELDS}
+    cut |= {k: (evals, getattr(run, k)) for k in EVAL_FIELDS}
+    return dataclasses.replace(
+        run, **{k: None if v is None else v[keep] for k, (keep, v) in cut.items()}
+    )
+
+
+def plot_runs(bases: list[Path], out: Path, generations: int | None = None) -> list[RunLog]:
+    """Read every run (up to `generations` if given), then write the PNG atomically (nothing is
+    written if a read fails)."""
     runs = [read_run(base, name) for base, name in zip(bases, run_names(bases), strict=True)]
+    if generations is not None:
+        runs = [up_to(run, generations) for run in runs]
     png = render_png(runs)
     try:
         atomic_write_bytes(out, png)
@@ -135,14 +151,14 @@ def _inputs_signature(bases: list[Path]) -> tuple:
     return tuple(stats)
 
 
-def watch(bases: list[Path], out: Path, interval: float) -> None:
+def watch(bases: list[Path], out: Path, interval: float, generations: int | None = None) -> None:
     """Rewrite `out` whenever the logs change, checking every `interval` s, until Ctrl-C.
 
     The first plot must succeed (LogError otherwise); later failures, such as a run file
     caught mid-write, are logged and retried.
     """
     signature = _inputs_signature(bases)
-    plot_runs(bases, out)
+    plot_runs(bases, out, generations)
     logger.info("wrote %s; updating every %g s until Ctrl-C", out, interval)
     while True:
         time.sleep(interval)
@@ -150,7 +166,7 @@ def watch(bases: list[Path], out: Path, interval: float) -> None:
         if now == signature:
             continue
         try:
-            runs = plot_runs(bases, out)
+            runs = plot_runs(bases, out, generations)
         except LogError as error:
             logger.warning("plot not updated: %s", error)
             continue

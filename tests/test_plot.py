@@ -16,7 +16,7 @@ pytest.importorskip("matplotlib")  # the plot extra
 from matplotlib.image import imread
 
 from estool.cli.plot import main
-from estool.plot import draw, plot_runs
+from estool.plot import draw, plot_runs, up_to
 from estool.training.runfiles import run_base
 from estool.training.runlog import read_progress, read_run
 
@@ -100,6 +100,18 @@ def test_runs_with_one_name_in_two_folders_are_told_apart(runs, tmp_path):
     plotted = plot_runs(bases, tmp_path / "seeds.png")
     assert [run.name for run in plotted] == [f"seed{i}/{bases[0].name}" for i in (1, 2)]
     assert_png(tmp_path / "seeds.png")
+
+
+def test_generations_draws_each_run_up_to_that_generation(runs, tmp_path):
+    whole = read_run(runs[0])
+    first = up_to(whole, 3)
+    assert list(first.generation) == [g for g in whole.generation if g <= 3]
+    assert len(first.mean) == len(first.seconds) == len(first.env_steps) == len(first.generation)
+    assert list(first.eval_generation) == [2] and first.eval_score[0] == whole.eval_score[0]
+    assert main([str(runs[0]), "--generations", "3", "-o", str(tmp_path / "cut.png")]) == 0
+    assert_png(tmp_path / "cut.png")
+    done = run_command("-m estool.plot", runs[0], "--generations", "0", check=False)
+    one_error_line(done, "--generations 0: must be >= 1")
 
 
 def write_original_estool_run(base: Path) -> None:

@@ -24,6 +24,9 @@ def build_parser() -> Parser:
         "runs", nargs="+", metavar="RUN", help="file base (log/GAME.OPT.E.POP) or any of its files"
     )
     p.add_argument("-o", "--output", type=Path, help="PNG to write (default: <first RUN>.png)")
+    p.add_argument(
+        "--generations", type=int, metavar="N", help="draw each run up to generation N only"
+    )
     p.add_argument("--live", action="store_true", help="keep the PNG updated until Ctrl-C")
     p.add_argument(
         "--interval", type=float, default=10.0, help="seconds between --live checks (default 10)"
@@ -38,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.interval <= 0:
         parser.error(f"--interval {args.interval}: must be > 0")
+    if args.generations is not None and args.generations < 1:
+        parser.error(f"--generations {args.generations}: must be >= 1")
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -48,9 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.live:
             # `kill` ends it as Ctrl-C does: no temp file left behind in the log folder
             signal.signal(signal.SIGTERM, signal.default_int_handler)
-            watch(bases, out, args.interval)
+            watch(bases, out, args.interval, args.generations)
         else:
-            runs = plot_runs(bases, out)
+            runs = plot_runs(bases, out, args.generations)
             logger.info("wrote %s (%s)", out, ", ".join(r.name for r in runs))
     except LogError as error:
         return fail(PROG, error)
