@@ -1,11 +1,22 @@
-"""The project's own promises: CI runs the README's test command; the quickstart runs."""
+"""The project's promises: CI runs the README's test command; the quickstart runs; zoo/ replays."""
 
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
+# zoo/ file -> (the game it is scored on, the least mean over 10 held-out episodes): the
+# README's targets; slimevolley's has none (a game is -5 to 5 points), it must replay
+ZOO_SCORES = {
+    "cartpole_swingup.cma.16.64": ("cartpole_swingup", 900.0),
+    "pendulum.cma.16.64": ("pendulum", -200.0),
+    "lunar.cma.4.32": ("lunar", 200.0),
+    "biped_estool.pepg.1.96": ("biped", 300.0),
+    "slimevolley.cma.8.32": ("slimevolley", -5.0),
+}
 
 
 def quickstart_commands() -> list[str]:
@@ -49,3 +60,21 @@ def test_readme_solver_example_runs(tmp_path, monkeypatch):
     exec(compile(code, "README.md", "exec"), namespace)
     assert namespace["best_fitness"] > -1e-6
     assert (tmp_path / "solver.pkl").stat().st_size > 0
+
+
+def test_zoo_lists_every_file():
+    assert sorted(
+        p.name.removesuffix(".best.json") for p in ROOT.glob("zoo/*.best.json")
+    ) == sorted(ZOO_SCORES)
+    for name in ZOO_SCORES:
+        assert (ROOT / "zoo" / f"{name}.hist.json").exists()
+
+
+@pytest.mark.parametrize("name", sorted(ZOO_SCORES))
+def test_zoo_file_replays_at_its_score(name):
+    game, least = ZOO_SCORES[name]
+    cmd = [sys.executable, str(ROOT / "model.py"), game, str(ROOT / "zoo" / f"{name}.best.json")]
+    cmd += ["10000", "--norender", "-e", "10"]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=120)
+    (line,) = [x for x in (done.stdout + done.stderr).splitlines() if x.startswith("mean ")]
+    assert float(line.split()[1]) >= least, line
