@@ -167,6 +167,9 @@ def test_episode_seeds_depend_only_on_run_generation_and_index():
     assert len(np.unique(a)) == 20
     pairs = episode_seeds(7, 3, popsize=10, num_episode=2, antithetic=True)
     np.testing.assert_array_equal(pairs[:5], pairs[5:])
+    for antithetic in (False, True):
+        common = episode_seeds(7, 3, popsize=10, num_episode=2, antithetic=antithetic, common=True)
+        np.testing.assert_array_equal(common, np.repeat(a[:1], 10, axis=0))
     v = validation_seeds(7, 16)
     np.testing.assert_array_equal(v, validation_seeds(7, 16))
     assert len(np.unique(v)) == 16

@@ -75,6 +75,14 @@ def test_episodes_split_over_workers_give_the_serial_fitness(tmp_path):
     assert one.read_text() == three.read_text()
 
 
+def test_common_seeds_give_one_history_on_any_worker_count(tmp_path):
+    # every solution plays the same 3 episodes, several solutions' episodes in one lockstep batch
+    args = (*BASE, "-e", "3", "--popsize", "6", "--max_generations", "3", "--common_seeds")
+    assert_same_history(tmp_path, args, (1, 2))
+    train(tmp_path / "own", *args[:-1], "-n", "1")
+    assert not np.array_equal(hist(tmp_path / "1")[:, 2:6], hist(tmp_path / "own")[:, 2:6])
+
+
 def sizes(tasks):
     """Episodes per task."""
     return [sum(len(episodes) for _, episodes in pieces) for pieces in tasks]

@@ -32,6 +32,7 @@ class TrainConfig:
     eval_steps: int = 25
     num_eval_episode: int = 16
     antithetic: bool = False
+    common_seeds: bool = False  # every solution of a generation plays the same episodes
     cap_time: bool = False
     retrain: bool = False
     seed_start: int = 111
@@ -135,6 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--num_eval_episode", type=int, default=d.num_eval_episode, help="validation episodes"
     )
     p.add_argument("--antithetic", action=flag, default=d.antithetic, help="mirrored pairs")
+    p.add_argument(
+        "--common_seeds",
+        action=flag,
+        default=d.common_seeds,
+        help="every solution of a generation plays the same episodes (less noisy ranking)",
+    )
     p.add_argument("--cap_time", action=flag, default=d.cap_time, help="cap episodes at 2x mean")
     p.add_argument("--retrain", action=flag, default=d.retrain, help="reset to best if no gain")
     p.add_argument("-s", "--seed_start", type=int, default=d.seed_start, help="run seed")

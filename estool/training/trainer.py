@@ -110,7 +110,9 @@ class Trainer:
         start = self.clock
         with self.blas.solver():
             solutions = self.solver.ask()
-        seeds = episode_seeds(c.seed_start, s.generation, c.population, c.num_episode, c.antithetic)
+        seeds = episode_seeds(
+            c.seed_start, s.generation, c.population, c.num_episode, c.antithetic, c.common_seeds
+        )
         sent, busy = self.backend.bytes_sent, self.backend.worker_seconds
         messages = self.backend.messages
         evaluate_start = time.perf_counter()
