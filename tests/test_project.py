@@ -9,13 +9,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # zoo/ file -> (the game it is scored on, the least mean over 10 held-out episodes): the
-# README's targets; slimevolley's has none (a game is -5 to 5 points), it must replay
+# README's targets; slimevolley has none met yet: -3 (it scores -1.5 there; -4.9 before
+# --common_seeds, when it lost nearly every point)
 ZOO_SCORES = {
     "cartpole_swingup.cma.16.64": ("cartpole_swingup", 900.0),
     "pendulum.cma.16.64": ("pendulum", -200.0),
     "lunar.cma.4.32": ("lunar", 200.0),
     "biped_estool.pepg.1.96": ("biped", 300.0),
-    "slimevolley.cma.8.32": ("slimevolley", -5.0),
+    "slimevolley.cma.8.32": ("slimevolley", -3.0),
 }
 
 
