@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from gymnasium.utils import seeding
 
-from envs import vector
+from envs import seeded_draws, vector
 
 GRAVITY, MASS_CART, MASS_POLE, LENGTH, FORCE_MAG, TAU = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
 TOTAL_MASS = MASS_POLE + MASS_CART
@@ -32,7 +31,7 @@ class CartPoleVector:
     accepts = ()
 
     def reset(self, seeds) -> np.ndarray:
-        state = [seeding.np_random(int(s))[0].uniform(-0.05, 0.05, size=(4,)) for s in seeds]
+        state = seeded_draws.draws(seeds, lambda rng: rng.uniform(-0.05, 0.05, size=(4,)))
         self.state = np.array(state).reshape(-1, 4).T.copy()  # (4, B)
         self.steps = 0
         return np.ascontiguousarray(self.state.T, dtype=np.float32)

@@ -21,9 +21,8 @@ from typing import ClassVar
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
-from gymnasium.utils import seeding
 
-from envs import vector
+from envs import seeded_draws, vector
 
 GRAVITY = 9.82
 CART_MASS = 0.5
@@ -161,7 +160,7 @@ class CartPoleSwingUpVector:
         (self.dt,) = vector.constants(dt)
 
     def reset(self, seeds) -> np.ndarray:
-        noise = np.array([seeding.np_random(int(seed))[0].standard_normal(4) for seed in seeds])
+        noise = seeded_draws.draws(seeds, lambda rng: rng.standard_normal(4))
         x, x_dot, theta, theta_dot = initial_states(noise.reshape(-1, 4)).T
         self.keep_state(
             np.stack([x, x_dot, vector.cos(theta), vector.sin(theta), theta_dot, theta])

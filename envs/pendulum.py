@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 from gymnasium.envs.classic_control.pendulum import DEFAULT_X, DEFAULT_Y
-from gymnasium.utils import seeding
 
-from envs import vector
+from envs import seeded_draws, vector
 
 MAX_SPEED, MAX_TORQUE, DT, MASS, LENGTH = 8, 2.0, 0.05, 1.0, 1.0
 MAX_STEPS = 200  # Pendulum-v1's TimeLimit
@@ -33,7 +32,7 @@ class PendulumVector:
 
     def reset(self, seeds) -> np.ndarray:
         high = np.array([DEFAULT_X, DEFAULT_Y])
-        state = [seeding.np_random(int(seed))[0].uniform(low=-high, high=high) for seed in seeds]
+        state = seeded_draws.draws(seeds, lambda rng: rng.uniform(low=-high, high=high))
         self.theta, self.theta_dot = np.array(state).reshape(-1, 2).T.copy()
         self.steps = 0
         return self._observation()

@@ -97,3 +97,22 @@ def test_a_batched_policy_gives_each_row_the_single_policys_output_in_any_memory
             for i, row in enumerate(rows):
                 policy.set_params(row)
                 np.testing.assert_array_equal(out[i], policy.act(obs[i], 7))
+
+
+def test_batched_seeding_draws_what_each_fresh_generator_draws():
+    import sys
+
+    from gymnasium.utils import seeding
+
+    from envs import seeded_draws
+
+    # the fast path is on where numpy's own seeding agrees with it (little-endian machines)
+    assert seeded_draws.FAST == (sys.byteorder == "little")
+    large = np.random.default_rng(2).integers(0, 2**63, 500).tolist()
+    seeds = np.array([*range(50), *large, 2**32, 2**64 - 1], dtype=np.uint64)
+
+    def draw(rng):
+        return np.concatenate([rng.standard_normal(3), rng.uniform(-1, 1, 2)])
+
+    expected = np.array([draw(seeding.np_random(int(seed))[0]) for seed in seeds])
+    np.testing.assert_array_equal(seeded_draws.draws(seeds, draw), expected)
