@@ -158,6 +158,7 @@ class CartPoleSwingUpVector:
     def __init__(self, max_steps: int = MAX_STEPS, dt: float = DT):
         self.max_steps = max_steps
         (self.dt,) = vector.constants(dt)
+        self.single: CartPoleSwingUpEnv | None = None  # `alone`'s, made on first use
 
     def reset(self, seeds) -> np.ndarray:
         noise = seeded_draws.draws(seeds, lambda rng: rng.standard_normal(4))
@@ -201,6 +202,16 @@ class CartPoleSwingUpVector:
 
     def keep(self, rows: np.ndarray) -> None:
         self.keep_state(self.state[:, rows])
+
+    def alone(self, row: int) -> CartPoleSwingUpEnv:
+        """A single env in row `row`'s state, to play the rest of its episode (the same steps)."""
+        if self.single is None:
+            self.single = CartPoleSwingUpEnv(max_steps=self.max_steps, dt=float(self.dt))
+        env = self.single
+        values = self.state[[X, X_DOT, THETA, THETA_DOT], row].tolist()
+        env.x, env.x_dot, env.theta, env.theta_dot = values
+        env.steps = self.steps
+        return env
 
 
 def draw_cartpole(state: np.ndarray, size: int = 400) -> np.ndarray:

@@ -116,3 +116,28 @@ def test_batched_seeding_draws_what_each_fresh_generator_draws():
 
     expected = np.array([draw(seeding.np_random(int(seed))[0]) for seed in seeds])
     np.testing.assert_array_equal(seeded_draws.draws(seeds, draw), expected)
+
+
+def test_the_last_rows_of_a_batch_play_on_alone_to_the_same_returns():
+    from estool.evaluation import rollout
+
+    preset = PRESETS["cartpole_swingup"]
+    evaluator = PolicyEvaluator(preset)
+    params = 0.5 * np.random.default_rng(3).standard_normal(evaluator.policy.param_count)
+    seeds = np.arange(24) * 11 + 5
+    handed = []
+    alone = evaluator.venv.alone
+    evaluator.venv.alone = lambda row: handed.append(row) or alone(row)
+
+    def lockstep(action_alone):
+        batch = evaluator.policy.batch(np.repeat(params[None], len(seeds), axis=0))
+        venv, rows = evaluator.venv, evaluator.action_rows
+        return rollout.play_lockstep(batch, venv, rows, seeds, 1000, None, action_alone)
+
+    together = lockstep(None)
+    assert not handed
+    handing = lockstep(evaluator.action)
+    assert 1 <= len(handed) <= rollout.ALONE_ROWS
+    expected = PolicyEvaluator(preset, lockstep=False).episodes(params, seeds)
+    np.testing.assert_array_equal(together, expected)
+    np.testing.assert_array_equal(handing, expected)

@@ -64,7 +64,9 @@ class PolicyEvaluator:
         limit = episode_limit(self.preset.env, max_len)
         batch = self._batch(params, train, len(seeds))
         if batch is not None:
-            return play_lockstep(batch, self.venv, self.action_rows, seeds, limit, poll)
+            return play_lockstep(
+                batch, self.venv, self.action_rows, seeds, limit, poll, self.action
+            )
         self.policy.set_params(params)
         env = self.train_env if train else self.env
         return simulate(
@@ -88,7 +90,7 @@ class PolicyEvaluator:
         batch = self._batch(np.repeat(np.stack(vectors), counts, axis=0), train, len(flat))
         if batch is not None:
             limit = episode_limit(self.preset.env, max_len)
-            return play_lockstep(batch, self.venv, self.action_rows, flat, limit, poll)
+            return play_lockstep(batch, self.venv, self.action_rows, flat, limit, poll, self.action)
         played = [
             self.episodes(v, s, max_len, train, poll) for v, s in zip(vectors, seeds, strict=True)
         ]

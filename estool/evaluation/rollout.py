@@ -20,6 +20,8 @@ from envs.spec import EnvSpec, unchanged
 from envs.vector import VectorEpisodes
 from models.registry import Policy
 
+ALONE_ROWS = 4  # episodes left in a lockstep batch that play on one at a time (2-8 measured)
+
 
 def run_episode(
     policy: Policy,
@@ -43,24 +45,40 @@ def run_episode(
     policy.reset()
     if on_frame is not None:
         on_frame(env.render())
-    total = 0.0
+    return play_on(policy, env, action, obs, 0, max_len, 0.0, rng, on_frame, poll)
+
+
+def play_on(
+    policy: Policy,
+    env: gym.Env,
+    action: Callable,
+    obs,
+    start: int,
+    max_len: int,
+    total: float = 0.0,
+    rng: np.random.Generator | None = None,
+    on_frame=None,
+    poll=None,
+) -> tuple[float, int]:
+    """The rest of an episode under way: steps `start`, ... from `obs`, with `total` its return
+    so far -> (return, steps). See `run_episode`."""
     step, act = env.step, policy.act  # looked up once: this loop is the rollout's hot path
     if poll is None and on_frame is None:  # training's case: nothing but the steps
         if action is unchanged:  # the outputs are the actions: one call less a step (2-3%)
-            for t in range(max_len):
+            for t in range(start, max_len):
                 obs, reward, terminated, truncated, _ = step(act(obs, t, rng))
                 total += float(reward)
                 if terminated or truncated:
                     return total, t + 1
             return total, max_len
-        for t in range(max_len):
+        for t in range(start, max_len):
             obs, reward, terminated, truncated, _ = step(action(act(obs, t, rng)))
             total += float(reward)
             if terminated or truncated:
                 return total, t + 1
         return total, max_len
-    next_poll = 0
-    for t in range(max_len):
+    next_poll = start
+    for t in range(start, max_len):
         if poll is not None and t >= next_poll:
             next_poll = t + poll()
         obs, reward, terminated, truncated, _ = step(action(act(obs, t, rng)))
@@ -105,10 +123,16 @@ def play_lockstep(
     seeds: Sequence[int],
     max_len: int,
     poll=None,
+    action_alone: Callable | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """B episodes in lockstep, episode i from seeds[i], at most `max_len` steps: returns (B,),
     steps (B,). `policy_batch.act(obs (B', n_in), t)` gives the rows still playing their outputs,
-    `action` maps them to the env's actions; `poll()` as in `run_episode`."""
+    `action` maps them to the env's actions; `poll()` as in `run_episode`.
+
+    With `action_alone` (the one-episode action mapping), where the vector env and the batched
+    policy can hand a row over (`alone(row)`), the last ALONE_ROWS episodes play on one at a time:
+    a lockstep step costs nearly as much for 1 row as for 30, a single step a quarter of it.
+    """
     count = len(seeds)
     obs = venv.reset(np.asarray(seeds, dtype=np.int64))
     policy_batch.reset()
@@ -117,6 +141,7 @@ def play_lockstep(
     playing = np.arange(count)  # the episodes of the rows still in the arrays
     totals = np.zeros(count)  # their returns so far, row by row
     step, act, count_nonzero = venv.step, policy_batch.act, np.count_nonzero
+    alone = action_alone is not None and hasattr(venv, "alone") and hasattr(policy_batch, "alone")
     next_poll = 0
     for t in range(max_len):
         if poll is not None and t >= next_poll:
@@ -134,5 +159,12 @@ def play_lockstep(
             venv.keep(rows)
             policy_batch.keep(rows)
             obs = obs[rows]
+            if playing.size <= ALONE_ROWS and alone:
+                for row, episode in enumerate(playing.tolist()):
+                    returns[episode], steps[episode] = play_on(
+                        policy_batch.alone(row), venv.alone(row), action_alone, obs[row],
+                        t + 1, max_len, float(totals[row]), poll=poll,
+                    )  # fmt: skip
+                return returns, steps
     returns[playing] = totals
     return returns, steps
