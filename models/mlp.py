@@ -139,7 +139,9 @@ class MLPBatch:
         if rows.shape[1] != policy.param_count:
             raise ValueError(f"this policy has {policy.param_count} parameters, got {params.shape}")
         self.time_factor = policy.time_factor
-        self.policy, self.params = policy, params  # for `alone`
+        # for `alone`: the parameters, and the rows still playing (indices into `params` rows)
+        self.policy, self.params = policy, params
+        self.playing = None if shared else np.arange(len(rows))
         self.layers, start = [], 0
         for (n_in, n_out), f in zip(policy.shapes, policy.activations, strict=False):
             weights = rows[:, start : start + n_in * n_out].reshape(-1, n_in, n_out)
@@ -177,10 +179,11 @@ class MLPBatch:
             (w if w.ndim == 2 else w[rows], b if b.ndim == 1 else b[rows], f)
             for w, b, f in self.layers
         ]
-        if self.params.ndim == 2:
-            self.params = self.params[rows]
+        if self.playing is not None:
+            self.playing = self.playing[rows]
 
     def alone(self, row: int) -> MLPPolicy:
         """The single policy with row `row`'s parameters (the policy this batch was made from)."""
-        self.policy.set_params(self.params if self.params.ndim == 1 else self.params[row])
+        shared = self.playing is None
+        self.policy.set_params(self.params if shared else self.params[self.playing[row]])
         return self.policy
