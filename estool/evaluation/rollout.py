@@ -153,12 +153,13 @@ def play_lockstep(
             ended = playing[done]
             returns[ended], steps[ended] = totals[done], t + 1
             rows = ~done
-            playing, totals = playing[rows], totals[rows]
+            kept = rows.nonzero()[0]  # take() on indices: a third of a boolean index's cost
+            playing, totals = playing.take(kept), totals.take(kept)
             if not playing.size:
                 return returns, steps
             venv.keep(rows)
             policy_batch.keep(rows)
-            obs = obs[rows]
+            obs = obs.take(kept, axis=0)
             if playing.size <= ALONE_ROWS and alone:
                 for row, episode in enumerate(playing.tolist()):
                     returns[episode], steps[episode] = play_on(
