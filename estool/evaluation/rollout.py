@@ -20,6 +20,11 @@ from envs.spec import EnvSpec, unchanged
 from envs.vector import VectorEpisodes
 from models.registry import Policy
 
+try:  # without np.count_nonzero's Python wrapper: 0.2 us a step instead of 0.7
+    from numpy._core.multiarray import count_nonzero
+except ImportError:  # numpy 1.x
+    from numpy.core.multiarray import count_nonzero
+
 ALONE_ROWS = 4  # episodes left in a lockstep batch that play on one at a time (2-8 measured)
 
 
@@ -140,7 +145,7 @@ def play_lockstep(
     steps = np.full(count, max_len, dtype=np.int64)
     playing = np.arange(count)  # the episodes of the rows still in the arrays
     totals = np.zeros(count)  # their returns so far, row by row
-    step, act, count_nonzero = venv.step, policy_batch.act, np.count_nonzero
+    step, act = venv.step, policy_batch.act
     alone = action_alone is not None and hasattr(venv, "alone") and hasattr(policy_batch, "alone")
     next_poll = 0
     for t in range(max_len):
@@ -149,7 +154,7 @@ def play_lockstep(
         obs, rewards, terminated, truncated = step(action(act(obs, t)))
         totals += rewards
         done = terminated if truncated is False else terminated | truncated
-        if count_nonzero(done):
+        if count_nonzero(done):  # np.count_nonzero's own C function
             ended = playing[done]
             returns[ended], steps[ended] = totals[done], t + 1
             rows = ~done
