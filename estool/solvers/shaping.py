@@ -20,6 +20,12 @@ def centered_ranks(fitness: np.ndarray) -> np.ndarray:
     n = f.size
     if n < 2:
         return np.zeros(n)
+    order = np.argsort(f)
+    ordered = f[order]
+    if (ordered[1:] != ordered[:-1]).all():  # no ties (the rule): a rank is a position
+        ranks = np.empty(n)
+        ranks[order] = np.arange(n)
+        return ranks / (n - 1) - 0.5
     _, inverse, counts = np.unique(f, return_inverse=True, return_counts=True)
     first_rank = np.cumsum(counts) - counts
     average_rank = first_rank + (counts - 1) / 2.0

@@ -76,6 +76,9 @@ class Trainer:
         return build_solver(c, num_params), TrainState()
 
     def checkpoint(self) -> None:
+        """The state to resume from, and estool's current-parameters file with it (at most once
+        a CHECKPOINT_SECONDS, not every generation: a file and its fsync each 25 ms generation)."""
+        self.files.write_params(self.solver.current_param())
         self.files.write_checkpoint(
             {
                 "config": self.config_dict,
@@ -197,7 +200,6 @@ class Trainer:
         while not self.done() and not self.stop_requested:
             row = self.step()
             self.files.flush()  # the previous generation's writes: at most one in flight
-            self.files.write_params(self.solver.current_param())
             self.files.append_progress(row)
             if self.checkpoint_due():
                 self.checkpoint()
