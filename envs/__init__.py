@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from dataclasses import replace
 
 import gymnasium as gym
 
@@ -37,6 +38,10 @@ REGISTERED_ON_IMPORT = (
     ("BulletEnv-", "pybullet_envs_gymnasium", "pybullet"),
     ("Vizdoom", "vizdoom.gymnasium_wrapper", "doom"),
 )
+
+# Gymnasium envs this project builds from its own port instead: the same arithmetic in plain
+# floats, the same episodes bit for bit, without wrapper layers (the port caps its episodes)
+PORTS = {"Pendulum-v1": "envs.pendulum:PendulumEnv"}
 
 MAKE_WRAPPERS = (gym.wrappers.OrderEnforcing, gym.wrappers.PassiveEnvChecker)
 
@@ -75,11 +80,14 @@ def make_env(
     `seed` seeds the action space; episodes are seeded through `env.reset(seed=...)`.
     """
     ensure_registered(env_id)
+    target = env_id
+    if env_id in PORTS:
+        target = replace(gym.spec(env_id), entry_point=PORTS[env_id], max_episode_steps=None)
     try:
-        env = gym.make(env_id, render_mode=render_mode, disable_env_checker=True, **kwargs)
-    except gym.error.Error as error:
+        env = gym.make(target, render_mode=render_mode, disable_env_checker=True, **kwargs)
+    except (gym.error.Error, TypeError) as error:
         raise ValueError(f"cannot make environment {env_id!r}: {error}") from error
-    if env_id in CUSTOM_ENVS:
+    if env_id in CUSTOM_ENVS or env_id in PORTS:
         # this project's envs need none of gym.make's wrappers: fewer calls per step
         while isinstance(env, MAKE_WRAPPERS):
             env = env.env

@@ -72,6 +72,11 @@ class EnvSpec:
             low = action_space.low.astype(np.float64).reshape(-1)
             span = action_space.high.astype(np.float64).reshape(-1) - low
             if np.all(np.isfinite(low)) and np.all(np.isfinite(span)):
+                if shape == (1,) and not batched:  # one number (Pendulum's torque): in floats,
+                    lo, width = float(low[0]), float(span[0])  # a third of the time
+                    return lambda output: np.array(
+                        [lo + (min(max(float(output[0]), -1.0), 1.0) + 1.0) * 0.5 * width]
+                    )
                 # minimum(maximum()): np.clip's values without its Python-level wrapper; 0-d
                 # constants: faster operands than Python floats, the same values
                 one, minus_one, half = np.array(1.0), np.array(-1.0), np.array(0.5)

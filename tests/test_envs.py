@@ -130,6 +130,11 @@ def test_rescaled_actions_span_the_box():
     np.testing.assert_array_equal(to_action(np.array([-1.0])), [-2.0])
     np.testing.assert_array_equal(to_action(np.array([0.25])), [0.5])
     np.testing.assert_array_equal(to_action(np.array([7.0])), [2.0])
+    # one number goes through float arithmetic, rows through numpy's: the same values
+    outputs = np.concatenate([np.random.default_rng(0).uniform(-3, 3, 1000), [np.nan, -0.0]])
+    rows = spec.action_mapping(spec.make().action_space, batched=True)(outputs[:, None])
+    alone = np.array([to_action(np.array([v])) for v in outputs])
+    np.testing.assert_array_equal(alone, rows)
 
 
 def test_unknown_game_is_a_clear_error():

@@ -141,3 +141,24 @@ def test_the_last_rows_of_a_batch_play_on_alone_to_the_same_returns():
     expected = PolicyEvaluator(preset, lockstep=False).episodes(params, seeds)
     np.testing.assert_array_equal(together, expected)
     np.testing.assert_array_equal(handing, expected)
+
+
+def test_the_pendulum_port_steps_as_gymnasiums_pendulum_without_wrappers():
+    from gymnasium.envs.classic_control.pendulum import PendulumEnv as GymnasiumPendulumEnv
+
+    from envs import make_env
+    from envs.pendulum import PendulumEnv
+
+    port = make_env("Pendulum-v1", g=9.5)
+    assert type(port) is PendulumEnv  # no TimeLimit or OrderEnforcing around it
+    rng = np.random.default_rng(0)
+    for seed in range(20):
+        theirs = GymnasiumPendulumEnv(g=9.5)
+        np.testing.assert_array_equal(port.reset(seed=seed)[0], theirs.reset(seed=seed)[0])
+        for t in range(200):
+            action = rng.uniform(-3.0, 3.0, size=1)  # beyond the torque limit too
+            obs, reward, terminated, truncated, _ = port.step(action)
+            their_obs, their_reward, _, _, _ = theirs.step(action)
+            np.testing.assert_array_equal(obs, their_obs)
+            assert reward == their_reward and not terminated
+            assert truncated == (t == 199)  # Pendulum-v1's 200-step cap, kept by the port
