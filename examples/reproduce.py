@@ -20,10 +20,10 @@ Expected on a 2-core VM (Xeon, 2026-12; wall times vary by tens of percent):
   at generation 682 (estool's recorded run: 894).
 - lunar: 75 / 100 / 75 generations, 111 / 166 / 123 s (2.3 to 3.5 million env steps); 100
   episodes 268.9 ± 32.9, 250.8 ± 52.4, 259.8 ± 34.2 (Gymnasium's solved line: 200).
-- slimevolley (seed 0, `--max_generations 301`): 2,576 s, 1.2e8 env steps; 100 episodes
-  -1.14 ± 1.17 (estool's zoo file, same seeds: 1.23 ± 1.08; its run reached the population
-  mean fitness of this one's generation 300 at its generation 1,108, after 1.3e10 env steps).
-  A longer --max_generations continues it.
+- slimevolley (seed 0, `--max_generations 500`): 6,728 s, 2.7e8 env steps; 100 episodes
+  -0.68 ± 1.34 (at 301 generations: -1.14 ± 1.17; estool's zoo file, same seeds: 1.23 ± 1.08;
+  its run reached the population mean fitness of this one's generation 300 at its generation
+  1,108, after 1.3e10 env steps). A longer --max_generations continues it.
 """
 
 from __future__ import annotations

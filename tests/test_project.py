@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # zoo/ file -> (the game it is scored on, the least mean over 10 held-out episodes): the
-# README's targets; slimevolley has none met yet: -3 (it scores -1.5 there; -4.9 before
+# README's targets; slimevolley has none met yet: -3 (it scores -0.7 there; -4.9 before
 # --common_seeds, when it lost nearly every point)
 ZOO_SCORES = {
     "cartpole_swingup.cma.16.64": ("cartpole_swingup", 900.0),
