@@ -57,4 +57,4 @@ class CartPoleVector:
         return obs, np.ones(len(x)), terminated, self.steps >= MAX_STEPS
 
     def keep(self, rows: np.ndarray) -> None:
-        self.state = self.state[:, rows]
+        self.state = self.state.take(rows, axis=1)

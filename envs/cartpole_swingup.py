@@ -201,7 +201,7 @@ class CartPoleSwingUpVector:
         self.rows, self.spare_rows = tuple(self.state), tuple(self.spare)
 
     def keep(self, rows: np.ndarray) -> None:
-        self.keep_state(self.state.take(rows.nonzero()[0], axis=1))
+        self.keep_state(self.state.take(rows, axis=1))
 
     def alone(self, row: int) -> CartPoleSwingUpEnv:
         """A single env in row `row`'s state, to play the rest of its episode (the same steps)."""

@@ -109,7 +109,7 @@ class DreamVector:
             self.c[rows],
             self.first[rows],
         )
-        self.rngs = [rng for rng, kept in zip(self.rngs, rows, strict=True) if kept]
+        self.rngs = [self.rngs[row] for row in rows.tolist()]
 
 
 class DreamEnv(gym.Env):

@@ -100,4 +100,4 @@ class PendulumVector:
         return self._observation(), -costs, np.zeros(len(th), bool), self.steps >= MAX_STEPS
 
     def keep(self, rows: np.ndarray) -> None:
-        self.theta, self.theta_dot = self.theta[rows], self.theta_dot[rows]
+        self.theta, self.theta_dot = self.theta.take(rows), self.theta_dot.take(rows)

@@ -9,7 +9,7 @@ share a batch depends on how the work was spread over workers, and results must 
     reset(seeds (B,)) -> obs (B, *obs_shape)
     step(actions (B, *action_shape)) -> obs, rewards (B,) float64, terminated (B,) bool,
                                          truncated: (B,) bool, or one bool for every row
-    keep(rows (B,) bool) -> None          only the rows still playing remain
+    keep(rows (B',) int) -> None          only these rows (ascending indices) remain
 
 `make_vector(spec)` gives the vector env of a spec, or None where there is none (the rollout
 then plays one episode at a time).

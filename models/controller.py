@@ -121,6 +121,9 @@ class ControllerBatch:
 
     def keep(self, rows: np.ndarray) -> None:
         self.layers = [
-            (w if w.ndim == 2 else w[rows], b if b is None or b.ndim < 3 else b[rows])
+            (
+                w if w.ndim == 2 else w.take(rows, 0),
+                b if b is None or b.ndim < 3 else b.take(rows, 0),
+            )
             for w, b in self.layers
         ]

@@ -179,9 +179,8 @@ class MLPBatch:
         """Only the rows still playing remain (shared weights stay shared)."""
         if self.playing is None:
             return
-        kept = rows.nonzero()[0]  # take() on indices: a third of a boolean index's cost
-        self.layers = [(w.take(kept, 0), b.take(kept, 0), f) for w, b, f in self.layers]
-        self.playing = self.playing.take(kept)
+        self.layers = [(w.take(rows, 0), b.take(rows, 0), f) for w, b, f in self.layers]
+        self.playing = self.playing.take(rows)
 
     def alone(self, row: int) -> MLPPolicy:
         """The single policy with row `row`'s parameters (the policy this batch was made from)."""

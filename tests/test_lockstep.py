@@ -40,7 +40,7 @@ def test_a_vector_env_steps_each_row_as_the_single_env(env_id):
         playing = [episode for episode, d in zip(playing, done, strict=True) if not d]
         if not playing:
             break
-        venv.keep(~done)
+        venv.keep(np.flatnonzero(~done))
     assert not playing
 
 

@@ -157,13 +157,13 @@ def play_lockstep(
         if count_nonzero(done):  # np.count_nonzero's own C function
             ended = playing[done]
             returns[ended], steps[ended] = totals[done], t + 1
-            rows = ~done
-            kept = rows.nonzero()[0]  # take() on indices: a third of a boolean index's cost
+            # the rows still playing as indices: take() costs a third of a boolean index
+            kept = (~done).nonzero()[0]
             playing, totals = playing.take(kept), totals.take(kept)
             if not playing.size:
                 return returns, steps
-            venv.keep(rows)
-            policy_batch.keep(rows)
+            venv.keep(kept)
+            policy_batch.keep(kept)
             obs = obs.take(kept, axis=0)
             if playing.size <= ALONE_ROWS and alone:
                 for row, episode in enumerate(playing.tolist()):
