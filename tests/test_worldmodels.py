@@ -437,6 +437,12 @@ class TestErrors:
         with pytest.raises(ValueError, match="M was trained on another V"):
             DreamVector("doom", str(store.path))
 
+    def test_a_held_fraction_out_of_range(self, tmp_path):
+        out = run_command(WM, "collect", "doom", "--episodes", "1", "--out", tmp_path / "d",
+                          "--held", "1.5", check=False)  # fmt: skip
+        one_error_line(out, "--held 1.5: give a fraction")
+        assert not (tmp_path / "d").exists()
+
     def test_a_rate_that_is_not_positive(self, tmp_path):
         out = run_command(WM, "train-rnn", tmp_path, "--lr", "0", check=False)
         one_error_line(out, "--lr 0.0: must be > 0")
@@ -454,6 +460,15 @@ class TestErrors:
             "from estool.presets import preset_for; preset_for('doom_dream')\n"
         )
         subprocess.run([sys.executable, "-c", script], check=True, env=command_env())
+
+
+def test_held_episodes_are_drawn_apart_from_the_others():
+    from estool.worldmodels.collect import is_held
+
+    chosen = [index for index in range(2000) if is_held(7, index, 0.2)]
+    assert 340 < len(chosen) < 460
+    assert set(chosen) <= {index for index in range(2000) if is_held(7, index, 0.5)}
+    assert not any(is_held(7, index, 0.0) for index in range(2000))
 
 
 @pytest.mark.e2e
@@ -494,8 +509,11 @@ def test_the_pipeline_end_to_end_on_vizdoom(tmp_path):
     manifest = json.loads(store.manifest_file.read_text())
     assert len(manifest["episodes"]) == 8 and manifest["frames"] >= 8 * 10
     shard = store.episode_path(0).read_bytes()
-    run_command(WM, "collect", "doom", "--episodes", "9", "--out", wm, "--max_steps", "40")
+    run_command(WM, "collect", "doom", "--episodes", "9", "--out", wm, "--max_steps", "40",
+                "--held", "1")  # fmt: skip
     assert store.episode_path(0).read_bytes() == shard and len(store.episode_indices()) == 9
+    assert np.unique(store.read_episode(8)["actions"]).size == 1  # one move throughout
+    assert np.unique(store.read_episode(0)["actions"]).size > 1
     run_command(WM, "train-vae", wm, "--epochs", "1", "--batch_size", "32", timeout=600)
     assert store.vae_png.stat().st_size > 0
     run_command(WM, "encode", wm)

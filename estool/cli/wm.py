@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     collect.add_argument("--wm", metavar="DIR", default=None, help="--policy's V and M")
     collect.add_argument(
+        "--held", type=float, default=0.0, metavar="FRACTION", help="this fraction of the "
+        "random policy's episodes holds one random action throughout (default 0)",
+    )  # fmt: skip
+    collect.add_argument(
         "--movies", metavar="PATH", nargs="+", default=None, help="retro games: replay these "
         ".bk2 movies (files or folders) at the design's frame skip, an episode each",
     )  # fmt: skip
@@ -117,6 +121,10 @@ def run(args: argparse.Namespace) -> int:
         design = design_for(args.game)
         if (args.episodes is None) == (args.movies is None):
             raise ValueError("collect: give --episodes N (played episodes) or --movies PATH")
+        if not 0.0 <= args.held <= 1.0:
+            raise ValueError(f"--held {args.held}: give a fraction of the episodes, 0 to 1")
+        if args.held and (args.movies is not None or args.policy is not None):
+            raise ValueError("--held: the random policy's option; drop it with --policy/--movies")
         movies = None
         if args.movies is not None:
             from estool.worldmodels.movies import movie_files
@@ -140,7 +148,9 @@ def run(args: argparse.Namespace) -> int:
             # a missing extra or model is one error here, not one per rank
             (controller[0] if controller else design).env.make().close()
             relaunch(args.num_worker, sys.argv)
-        manifest = collect(store, design, args.episodes or 0, args.seed, controller, movies)
+        manifest = collect(
+            store, design, args.episodes or 0, args.seed, controller, movies, args.held
+        )
         if manifest is not None:  # rank 0
             episodes = manifest["episodes"]
             logger.info("%s: %d episodes, %d frames", store, len(episodes), manifest["frames"])

@@ -6,9 +6,12 @@ rewritten, and only the missing indices are played, so a killed run picks up whe
 a run with a larger total adds episodes.
 
 The random policy (World Models' Doom data, WME): an action uniform in [action_low, 1] per
-controller output, held for 1 to 10 steps. Or a saved controller (`policy`), playing through the
-V and M of a model directory: the paper's iterative procedure, for tasks a random policy cannot
-explore.
+controller output, held for 1 to 10 steps. With `held`, that fraction of the episodes holds one
+such action from its first step to its last instead: the random policy alone never holds a
+direction long, so M never sees where that leads, and a controller trained in its dream learns
+to hold one (docs/benchmarks.md, the Doom rounds). Or a saved controller (`policy`), playing
+through the V and M of a model directory: the paper's iterative procedure, for tasks a random
+policy cannot explore.
 """
 
 from __future__ import annotations
@@ -30,8 +33,17 @@ def episode_seed(run_seed: int, index: int) -> int:
     return int(sequence.generate_state(1, np.uint32)[0] >> np.uint32(1))
 
 
-def play_random(env, design: Design, seed: int, max_steps: int) -> dict[str, np.ndarray]:
-    """One episode of the hold-random policy: the shard's arrays (`store` docstring)."""
+def is_held(run_seed: int, index: int, held: float) -> bool:
+    """Whether episode `index` holds one action throughout: a draw of its own, so the other
+    episodes play the same whatever the fraction."""
+    return held > 0 and np.random.default_rng([run_seed, index, 1]).random() < held
+
+
+def play_random(
+    env, design: Design, seed: int, max_steps: int, held: bool = False
+) -> dict[str, np.ndarray]:
+    """One episode of the hold-random policy, or of one random action `held` throughout: the
+    shard's arrays (`store` docstring)."""
     rng = np.random.default_rng(seed)
     obs, _ = env.reset(seed=seed)
     frames, actions, rewards = [obs], [], []
@@ -40,7 +52,7 @@ def play_random(env, design: Design, seed: int, max_steps: int) -> dict[str, np.
     for _ in range(max_steps):
         if hold == 0:
             action = rng.uniform(design.action_low, 1.0, design.action_size).astype(np.float32)
-            hold = int(rng.integers(HOLD_STEPS[0], HOLD_STEPS[1] + 1))
+            hold = max_steps if held else int(rng.integers(HOLD_STEPS[0], HOLD_STEPS[1] + 1))
         hold -= 1
         obs, reward, terminated, truncated, _ = env.step(design.env_action(action))
         frames.append(obs)
@@ -103,6 +115,7 @@ def collect(
     run_seed: int = 0,
     controller=None,
     movies=None,
+    held: float = 0.0,
 ) -> dict | None:
     """Collect episodes 0..episodes-1 that are missing, spread over the MPI ranks when run under
     mpiexec; returns the manifest (None on the other ranks).
@@ -110,7 +123,8 @@ def collect(
     `controller`: (preset, params) of a saved controller to play instead of the random policy
     (its preset bound to the model directory it plays with). `movies`: `.bk2` paths to replay
     (`estool.worldmodels.movies`) instead, one episode each, numbered after those there; a movie
-    already collected (by file name) is skipped."""
+    already collected (by file name) is skipped. `held`: the fraction of the random policy's
+    episodes that hold one action throughout (`is_held`)."""
     comm = _world()
     rank, size = (0, 1) if comm is None else (comm.Get_rank(), comm.Get_size())
     # the env first: a missing ROM or extra is an error before anything is written
@@ -141,7 +155,8 @@ def collect(
 
         def play(index: int):
             seed = episode_seed(run_seed, index)
-            return play_random(env, design, seed, design.env.max_episode_steps)
+            held_now = is_held(run_seed, index, held)
+            return play_random(env, design, seed, design.env.max_episode_steps, held_now)
 
     else:
         from models.registry import make_policy
