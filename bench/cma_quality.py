@@ -1,11 +1,15 @@
-"""Solution quality of the native sep-CMA-ES beside pycma's separable mode, on the same budgets.
+"""Solution quality of the native CMA-ES forms beside pycma's, on the same budgets.
 
-    python bench/sep_cma_quality.py [--seeds 0 1 ... 9] [--problems sphere rosenbrock rastrigin]
+    python bench/cma_quality.py [--form diagonal|full] [--seeds 0 1 ... 9]
+                                [--problems sphere rosenbrock rastrigin ellipsoid]
 
-Both maximize -f from x = 0 with sigma_init 0.5 and no weight decay; each problem's dimension,
-popsize and generations are in `PROBLEMS`. The Rastrigin problem is `bench/rastrigin.py`'s (100-D,
-optimum at x = 10, popsize 100). Prints, per problem and solver, the median, worst and best over the
-seeds of the lowest f found (lower is better; 0 is the optimum of all three) and seconds per run.
+`--form diagonal` (the default): the native sep-CMA-ES beside pycma's separable mode; `--form full`:
+the native full-covariance CMA-ES (Cholesky factor) beside pycma's CMA-ES. Both maximize -f from
+x = 0 with sigma_init 0.5 and no weight decay; each problem's dimension, popsize and generations
+are in `PROBLEMS`. The Rastrigin problem is `bench/rastrigin.py`'s (100-D, optimum at x = 10,
+popsize 100); the ellipsoid is rotated (condition 1e6), where only a full covariance learns the
+axes. Prints, per problem and solver, the median, worst and best over the seeds of the lowest f
+found (lower is better; 0 is the optimum of all of them) and seconds per run.
 """
 
 from __future__ import annotations
@@ -37,6 +41,14 @@ def rosenbrock(x: np.ndarray) -> np.ndarray:
     return -np.sum(100.0 * (tail - head**2) ** 2 + (1.0 - head) ** 2, axis=1)
 
 
+def rotated_ellipsoid(x: np.ndarray) -> np.ndarray:
+    """-sum(10^(6 i / (n - 1)) y_i^2), y = R (x - 1) for a fixed random rotation R: optimum 0."""
+    n = x.shape[1]
+    rotation = np.linalg.qr(np.random.default_rng(12345).standard_normal((n, n)))[0]
+    y = (x - 1.0) @ rotation.T
+    return -(y * y) @ 10.0 ** (6.0 * np.arange(n) / (n - 1))
+
+
 class Problem(NamedTuple):
     fitness: Callable[[np.ndarray], np.ndarray]
     num_params: int
@@ -48,15 +60,19 @@ PROBLEMS = {
     "sphere": Problem(shifted_sphere, 100, 16, 400),
     "rosenbrock": Problem(rosenbrock, 30, 16, 2500),
     "rastrigin": Problem(rastrigin, 100, 100, 1000),
+    "ellipsoid": Problem(rotated_ellipsoid, 30, 16, 1500),
 }
 IMPLEMENTATIONS = {
-    "native": estool.SepCMAES,
-    "pycma": lambda n, **kw: estool.CMAES(n, diagonal=True, **kw),
+    "diagonal": {
+        "native": estool.SepCMAES,
+        "pycma": lambda n, **kw: estool.CMAES(n, diagonal=True, **kw),
+    },
+    "full": {"native": estool.FullCMAES, "pycma": estool.CMAES},
 }
 
 
-def lowest_f(problem: Problem, impl: str, seed: int) -> float:
-    solver = IMPLEMENTATIONS[impl](
+def lowest_f(problem: Problem, form: str, impl: str, seed: int) -> float:
+    solver = IMPLEMENTATIONS[form][impl](
         problem.num_params, popsize=problem.popsize, sigma_init=0.5, weight_decay=0.0, seed=seed
     )
     best = -np.inf
@@ -69,17 +85,18 @@ def lowest_f(problem: Problem, impl: str, seed: int) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--form", choices=sorted(IMPLEMENTATIONS), default="diagonal")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(range(10)))
     parser.add_argument("--problems", nargs="+", choices=sorted(PROBLEMS), default=list(PROBLEMS))
     args = parser.parse_args(argv)
-    print(f"lowest f found (0 is the optimum), over seeds {args.seeds}")
+    print(f"{args.form} covariance: lowest f found (0 is the optimum), over seeds {args.seeds}")
     header = f"{'problem':<11} {'n':>4} {'pop':>4} {'gens':>5} {'solver':<7}"
     print(f"{header} {'median':>10} {'worst':>10} {'best':>10} {'s/run':>6}")
     for name in args.problems:
         problem = PROBLEMS[name]
-        for impl in IMPLEMENTATIONS:
+        for impl in IMPLEMENTATIONS[args.form]:
             start = time.perf_counter()
-            scores = [lowest_f(problem, impl, seed) for seed in args.seeds]
+            scores = [lowest_f(problem, args.form, impl, seed) for seed in args.seeds]
             seconds = (time.perf_counter() - start) / len(args.seeds)
             print(
                 f"{name:<11} {problem.num_params:>4} {problem.popsize:>4} "

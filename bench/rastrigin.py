@@ -49,6 +49,8 @@ SETTINGS = {
     ),
     "ga": ("SimpleGA", dict(sigma_init=0.5, elite_ratio=0.1, forget_best=False, weight_decay=0.0)),
 }
+# this project's class where its name differs from the original's (whose CMAES wraps pycma)
+OUR_CLASSES = {"cma": "FullCMAES"}
 
 
 def rastrigin(x: np.ndarray) -> np.ndarray:
@@ -62,7 +64,8 @@ def build(name: str, seed: int, module):
     if module is None:
         import estool
 
-        return getattr(estool, cls_name)(NUM_PARAMS, popsize=POPSIZE, seed=seed, **kwargs)
+        cls = getattr(estool, OUR_CLASSES.get(name, cls_name))
+        return cls(NUM_PARAMS, popsize=POPSIZE, seed=seed, **kwargs)
     np.random.seed(seed)  # noqa: NPY002 (the original draws from the global generator)
     return getattr(module, cls_name)(NUM_PARAMS, popsize=POPSIZE, **kwargs)
 

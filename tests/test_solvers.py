@@ -77,12 +77,14 @@ def test_cma_reaches_1e_8_on_sphere():
     np.testing.assert_allclose(solver.current_param(), sphere_optimum(10), atol=1e-4)
 
 
-def test_cma_full_update_in_one_pass_is_pycmas_update():
+def test_pycma_full_update_in_one_pass_is_pycmas_update():
+    """pycma's CMA-ES (`estool.CMAES`, which checkpoints of earlier versions resume with) runs
+    its covariance update in one pass."""
     import cma
 
     from estool.solvers.cmaes import BatchedFullSampler
 
-    solver = make("cma", 40)
+    solver = estool.CMAES(40, seed=0, **PROBLEM_SETTINGS["cma"])
     run(solver, shifted_sphere, 30)  # a covariance and an eigenbasis away from the identity
     assert type(solver.es.sm) is BatchedFullSampler
     assert type(estool.CMAES(40, diagonal=True).es.sm) is not BatchedFullSampler
@@ -98,43 +100,38 @@ def test_cma_full_update_in_one_pass_is_pycmas_update():
     assert batched.count_tell == plain.count_tell
 
 
-def test_cma_diagonal_is_the_native_sep_cma_es_and_reaches_1e_8_on_sphere():
-    solver = make(SEP, 10)
-    assert type(solver) is estool.SepCMAES
-    run(solver, shifted_sphere, 300)
-    assert solver.result().best_fitness > -1e-8
-
-
-def test_sep_cma_learns_the_scales_of_a_separable_ellipsoid():
-    """Ros & Hansen 2008: on f = sum 10^(6 i / (n-1)) x_i^2 the diagonal learns the 1e3 ratio of
-    the axes' lengths; an isotropic step size alone would stall far from the optimum."""
-    n = 10
-    scales = 10.0 ** (3.0 * np.arange(n) / (n - 1))
+def test_cma_learns_a_rotated_ellipsoid_and_its_factor_is_of_its_covariance():
+    """The full covariance learns axes no diagonal can (condition 1e4, rotated); the Cholesky
+    factor it samples with is the covariance's, refreshed every generation at this size."""
+    n = 8
+    rotation = np.linalg.qr(np.random.default_rng(5).standard_normal((n, n)))[0]
+    scales = 10.0 ** (4.0 * np.arange(n) / (n - 1))
 
     def ellipsoid(x):
-        return -np.sum((scales * (x - 1.0)) ** 2, axis=1)
+        y = (x - 1.0) @ rotation.T
+        return -(y * y) @ scales
 
-    solver = make(SEP, n)
-    run(solver, ellipsoid, 200)  # past ~300 generations f reaches 0.0 and ranks tie
-    assert solver.result().best_fitness > -1e-8
-    ratio = solver.sigma[0] / solver.sigma[-1]
-    assert 200 < ratio < 5000, f"sigma ratio {ratio}, the axes' ratio is 1000"
+    full, diagonal = make("cma", n, seed=1), make(SEP, n, seed=1)
+    run(full, ellipsoid, 400)
+    run(diagonal, ellipsoid, 400)
+    assert full.result().best_fitness > -1e-10
+    assert full.result().best_fitness > 1e3 * diagonal.result().best_fitness
+    assert full.constants.lazy_gap < 1
+    np.testing.assert_allclose(full.factor @ full.factor.T, full.covariance, rtol=1e-10)
+    # the learned covariance's longest axis is the ellipsoid's flattest one
+    vectors = np.linalg.eigh(full.covariance)[1]
+    assert abs(vectors[:, -1] @ rotation[0]) > 0.9
 
 
-def test_sep_cma_keeps_one_population_in_memory():
-    """At 100k parameters the selected steps are reduced in blocks: the update adds no
-    population-sized temporary (here, under 1/4 of the population's bytes)."""
-    import tracemalloc
+def test_cma_factor_of_a_covariance_that_rounding_made_indefinite():
+    from estool.solvers.fullcma import cholesky_factor
 
-    solver = make(SEP, 20_000, popsize=256)
-    solver.tell(shifted_sphere(solver.ask()))
-    x = solver.ask()
-    fitness = shifted_sphere(x)
-    tracemalloc.start()
-    solver.tell(fitness)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    assert peak < x.nbytes / 4, f"tell() peaked at {peak / 1e6:.1f} MB"
+    vectors = np.linalg.qr(np.random.default_rng(2).standard_normal((6, 6)))[0]
+    covariance = (vectors * [1e3, 1, 1, 1, 1, -1e-12]) @ vectors.T
+    factor = cholesky_factor(covariance)
+    assert np.all(np.isfinite(factor)) and np.all(np.diagonal(factor) > 0)
+    np.testing.assert_allclose(factor @ factor.T, covariance, atol=1e-9)
+    assert np.linalg.eigvalsh(covariance).min() > 0
 
 
 @pytest.mark.parametrize("name", VARIANTS)
@@ -254,7 +251,7 @@ def test_hyperparameters_are_declared_once_and_shown_in_the_signature(name):
 def test_training_flags_map_to_the_solvers_that_have_them():
     assert [n for n in NAMES if estool.takes(n, "sigma_decay")] == ["ga", "openes", "pepg", "ses"]
     assert [n for n in NAMES if estool.takes(n, "diagonal")] == ["cma"]
-    assert type(estool.make_solver("cma", 4, diagonal=False)) is estool.CMAES
+    assert type(estool.make_solver("cma", 4, diagonal=False)) is estool.FullCMAES
     assert [n for n in NAMES if estool.takes(n, "antithetic")] == ["openes"]
     assert [n for n in NAMES if estool.takes(n, "row_seeds")] == ["openes", "pepg", "ses"]
 

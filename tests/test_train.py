@@ -94,6 +94,21 @@ def test_diagonal_cma_is_the_native_sep_cma_and_a_pycma_diagonal_run_still_resum
     assert pickle.loads(files(old)[".ckpt.pkl"].read_bytes())["solver"]["solver"] == "CMAES"
 
 
+def test_cma_is_the_native_full_cma_and_a_pycma_run_still_resumes(tmp_path):
+    """-o cma now runs the native CMA-ES (Cholesky factor); a run saved when it was pycma's (a
+    fixture written by that version) resumes with pycma, where it left off."""
+    train(tmp_path, *BASE, "--max_generations", "1")
+    checkpoint = pickle.loads(files(tmp_path)[".ckpt.pkl"].read_bytes())
+    assert checkpoint["solver"]["solver"] == "FullCMAES"
+    old = tmp_path / "old"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "pycma_full", old)
+    before = json.loads(files(old)[".hist.json"].read_text())
+    train(old, *BASE, "--max_generations", "4", "--resume")
+    after = json.loads(files(old)[".hist.json"].read_text())
+    assert after[:2] == before and [row[0] for row in after] == [1, 2, 3, 4]
+    assert pickle.loads(files(old)[".ckpt.pkl"].read_bytes())["solver"]["solver"] == "CMAES"
+
+
 def test_resume_needs_the_evaluations_of_the_checkpoint(tmp_path):
     train(tmp_path, *BASE, "--max_generations", "4")
     log = files(tmp_path)[".log.json"]

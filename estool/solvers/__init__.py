@@ -2,6 +2,7 @@
 
 from estool.solvers.base import Result, Solver
 from estool.solvers.cmaes import CMAES
+from estool.solvers.fullcma import FullCMAES
 from estool.solvers.ga import SimpleGA
 from estool.solvers.openes import OpenES
 from estool.solvers.params import SolverParams
@@ -14,6 +15,7 @@ __all__ = [
     "CMAES",
     "PEPG",
     "SOLVERS",
+    "FullCMAES",
     "OpenES",
     "Result",
     "SepCMAES",

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from estool.solvers.base import Solver, hyperparameter_names
 from estool.solvers.cmaes import CMAES
+from estool.solvers.fullcma import FullCMAES
 from estool.solvers.ga import SimpleGA
 from estool.solvers.openes import OpenES
 from estool.solvers.pepg import PEPG
@@ -24,10 +25,15 @@ class SolverSpec(NamedTuple):
     diagonal: type[Solver] | None = None  # the class that `diagonal=True` builds instead
 
 
+# classes no name builds any more, whose checkpoints still resume: pycma's CMA-ES (`-o cma` and
+# `--diagonal` before the native ones)
+FORMER_CLASSES: tuple[type[Solver], ...] = (CMAES,)
+
+
 def solver_classes() -> dict[str, type[Solver]]:
     """Every registered class by its name (the name a `state_dict()` records)."""
     classes = [c for spec in SOLVERS.values() for c in (spec.cls, spec.diagonal) if c]
-    return {cls.__name__: cls for cls in classes}
+    return {cls.__name__: cls for cls in (*classes, *FORMER_CLASSES)}
 
 
 SOLVERS: dict[str, SolverSpec] = {}
@@ -52,8 +58,12 @@ def solver_names() -> list[str]:
 
 
 def takes(name: str, hyperparameter: str) -> bool:
-    """Whether the solver registered as `name` has `hyperparameter` (e.g. a training flag's)."""
-    return hyperparameter in hyperparameter_names(SOLVERS[name].cls)
+    """Whether the solver registered as `name` has `hyperparameter` (e.g. a training flag's);
+    `diagonal` where the name has a diagonal class."""
+    spec = SOLVERS[name]
+    if hyperparameter == "diagonal":
+        return spec.diagonal is not None
+    return hyperparameter in hyperparameter_names(spec.cls)
 
 
 def make_solver(name: str, num_params: int, **kwargs: Any) -> Solver:
@@ -73,8 +83,9 @@ ADAM_STEP = dict(learning_rate=0.01, learning_rate_decay=1.0, learning_rate_limi
 
 register(
     "cma",
-    CMAES,
-    "CMA-ES (pycma), full covariance; diagonal=True: native sep-CMA-ES, for large models",
+    FullCMAES,
+    "CMA-ES, full covariance through a Cholesky factor; diagonal=True: sep-CMA-ES, for large "
+    "models",
     diagonal=SepCMAES,
 )
 register(
