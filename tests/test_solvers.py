@@ -368,7 +368,7 @@ def test_best_so_far_kept_unless_forget_best():
         ("ga", dict(popsize=8, elite_ratio=0.1), "keeps no elite"),
         ("cma", dict(sigma_init=0.0), "sigma_init"),
         ("cma", dict(popsize=2), "popsize of at least 3"),
-        (SEP, dict(popsize=3), "popsize of at least 4"),
+        (SEP, dict(popsize=2), "popsize of at least 3"),
         (SEP, dict(sigma_init=-1.0), "sigma_init"),
         ("openes", dict(popsize=1), "popsize"),
         ("ga", dict(weight_decay=-1.0), "weight_decay"),

@@ -20,10 +20,12 @@ with w°_i = w_i for w_i >= 0 and w_i n / |z_i|^2 otherwise. The subclasses say 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, ClassVar
 
 import numpy as np
 
 from estool.solvers.base import Solver
+from estool.solvers.params import SolverParams, require
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,7 +79,29 @@ class CMAConstants:
 class CMAStrategy(Solver):
     """CMA-ES's update around a covariance the subclass holds; maximizes."""
 
-    constants: CMAConstants
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class Params(SolverParams):
+        popsize: int = 255
+
+        def __post_init__(self):
+            super().__post_init__()
+            require(self.popsize >= 3, f"CMA-ES needs a popsize of at least 3, got {self.popsize}")
+
+    diagonal: ClassVar[bool] = False  # the learning rates of a diagonal covariance
+
+    def __init__(self, num_params: int, *, seed: int | None = None, **hyperparameters: Any):
+        super().__init__(num_params, seed=seed, **hyperparameters)
+        self.constants = CMAConstants.for_size(self.num_params, self.popsize, self.diagonal)
+        self.mean = np.zeros(self.num_params)
+        self.step_size = float(self.hp.sigma_init)
+        self.path_sigma = np.zeros(self.num_params)
+        self.path_c = np.zeros(self.num_params)
+
+    def current_param(self) -> np.ndarray:
+        return self.mean.copy()
+
+    def _set_mean(self, mu: np.ndarray) -> None:
+        self.mean = mu
 
     def _rank_weights(self, shaped: np.ndarray) -> np.ndarray:
         """Each solution's weight, in the population's order: (popsize,)."""

@@ -16,13 +16,11 @@ Shapes: population, normals (popsize, n); covariance, factor (n, n).
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import numpy as np
 
-from estool.solvers.cma_strategy import CMAConstants, CMAStrategy
-from estool.solvers.params import SolverParams, require
+from estool.solvers.cma_strategy import CMAStrategy
 from estool.solvers.sampling import standard_normal
 
 TINY_NORM = 1e-300  # a step's squared whitened length is never divided by 0
@@ -31,14 +29,6 @@ CONDITION_LIMIT = 1e14  # a covariance that is no longer positive definite is re
 
 class FullCMAES(CMAStrategy):
     """CMA-ES with a full covariance, O(n^2) memory; maximizes."""
-
-    @dataclasses.dataclass(frozen=True, kw_only=True)
-    class Params(SolverParams):
-        popsize: int = 255
-
-        def __post_init__(self):
-            super().__post_init__()
-            require(self.popsize >= 3, f"CMA-ES needs a popsize of at least 3, got {self.popsize}")
 
     state_fields = (
         "mean",
@@ -53,27 +43,16 @@ class FullCMAES(CMAStrategy):
 
     def __init__(self, num_params: int, *, seed: int | None = None, **hyperparameters: Any):
         super().__init__(num_params, seed=seed, **hyperparameters)
-        n = self.num_params
-        self.constants = CMAConstants.for_size(n, self.popsize)
-        self.mean = np.zeros(n)
-        self.step_size = float(self.hp.sigma_init)
-        self.covariance = np.eye(n)
-        self.factor = np.eye(n)  # lower triangular, factor @ factor.T = the covariance it was of
-        self.factored_at = 0  # the generation whose covariance `factor` is of
+        self.covariance = np.eye(self.num_params)
+        # lower triangular: factor @ factor.T is the covariance of generation `factored_at`
+        self.factor = np.eye(self.num_params)
+        self.factored_at = 0
         self.normals: np.ndarray | None = None  # the last ask's z, until its tell
-        self.path_sigma = np.zeros(n)
-        self.path_c = np.zeros(n)
         self._spare_normals: np.ndarray | None = None
 
     @property
     def sigma(self) -> np.ndarray:
         return self.step_size * np.sqrt(np.diagonal(self.covariance))
-
-    def current_param(self) -> np.ndarray:
-        return self.mean.copy()
-
-    def _set_mean(self, mu: np.ndarray) -> None:
-        self.mean = mu
 
     def _sample(self) -> np.ndarray:
         shape = (self.popsize, self.num_params)

@@ -14,13 +14,11 @@ O(popsize x n) time, and one population matrix of memory: the steps are reduced 
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import numpy as np
 
-from estool.solvers.cma_strategy import CMAConstants, CMAStrategy
-from estool.solvers.params import SolverParams, require
+from estool.solvers.cma_strategy import CMAStrategy
 from estool.solvers.sampling import standard_normal
 
 BLOCK_SIZE = 1 << 15  # steps reduced this many numbers (a block stays in cache), or 16 rows
@@ -30,36 +28,17 @@ TINY_VARIANCE = 1e-300  # a variance never reaches 0, so y / d stays finite
 class SepCMAES(CMAStrategy):
     """sep-CMA-ES: CMA-ES with a diagonal covariance, linear in num_params; maximizes."""
 
-    @dataclasses.dataclass(frozen=True, kw_only=True)
-    class Params(SolverParams):
-        popsize: int = 255
-
-        def __post_init__(self):
-            super().__post_init__()
-            require(
-                self.popsize >= 4, f"sep-CMA-ES needs a popsize of at least 4, got {self.popsize}"
-            )
-
     state_fields = ("mean", "step_size", "variances", "path_sigma", "path_c")
+
+    diagonal = True
 
     def __init__(self, num_params: int, *, seed: int | None = None, **hyperparameters: Any):
         super().__init__(num_params, seed=seed, **hyperparameters)
-        self.constants = CMAConstants.for_size(self.num_params, self.popsize, diagonal=True)
-        self.mean = np.zeros(self.num_params)
-        self.step_size = float(self.hp.sigma_init)
         self.variances = np.ones(self.num_params)  # diag(C)
-        self.path_sigma = np.zeros(self.num_params)
-        self.path_c = np.zeros(self.num_params)
 
     @property
     def sigma(self) -> np.ndarray:
         return self.step_size * np.sqrt(self.variances)
-
-    def current_param(self) -> np.ndarray:
-        return self.mean.copy()
-
-    def _set_mean(self, mu: np.ndarray) -> None:
-        self.mean = mu
 
     def _sample(self) -> np.ndarray:
         shape = (self.popsize, self.num_params)
