@@ -4,8 +4,9 @@
 
 popsize 256; the fitness is a cheap sphere so that only the solver is timed. Each (solver, size)
 runs in a fresh process: memory is the growth of the process's peak RSS over its RSS after
-imports. Full-covariance CMA-ES runs up to 10,000 parameters, diagonal CMA-ES (the native
-sep-CMA-ES, and pycma's separable mode beside it) from 10,000 up.
+imports. Full-covariance CMA-ES (the native one, and pycma's beside it) runs up to 10,000
+parameters, diagonal CMA-ES (the native sep-CMA-ES, and pycma's separable mode beside it) from
+10,000 up.
 `--reference` also times the original estool's es.py (a file the user supplies; it is not part
 of this project) with the same settings, to measure the two side by side.
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 POPSIZE = 256
-SOLVERS = ("cma", "cma-diag", "cma-diag-pycma", "pepg", "ses", "openes", "ga")
+SOLVERS = ("cma", "cma-pycma", "cma-diag", "cma-diag-pycma", "pepg", "ses", "openes", "ga")
 REFERENCE_CLASSES = {"cma": "CMAES", "pepg": "PEPG", "openes": "OpenES", "ga": "SimpleGA"}
 
 
@@ -41,6 +42,8 @@ def build(name: str, num_params: int, reference: str | None):
 
     if name == "cma-diag":  # the native sep-CMA-ES
         return estool.make_solver("cma", num_params, popsize=POPSIZE, diagonal=True, seed=0)
+    if name == "cma-pycma":  # pycma's CMA-ES, what -o cma was before
+        return estool.CMAES(num_params, popsize=POPSIZE, seed=0)
     if name == "cma-diag-pycma":  # pycma's separable mode, what --diagonal was before
         return estool.CMAES(num_params, popsize=POPSIZE, diagonal=True, seed=0)
     return estool.make_solver(name, num_params, popsize=POPSIZE, seed=0)
@@ -65,7 +68,7 @@ def measure(name: str, num_params: int, generations: int, reference: str | None)
 
 
 def generations_for(name: str, num_params: int) -> int:
-    if name == "cma" and num_params >= 10_000:
+    if name in ("cma", "cma-pycma") and num_params >= 10_000:
         return 3
     return 20 if num_params <= 10_000 else 5
 
@@ -73,7 +76,7 @@ def generations_for(name: str, num_params: int) -> int:
 def runs(sizes: list[int], reference: str | None):
     for num_params in sizes:
         for name in SOLVERS:
-            if name == "cma" and num_params > 10_000:
+            if name in ("cma", "cma-pycma") and num_params > 10_000:
                 continue
             if name.startswith("cma-diag") and num_params < 10_000:
                 continue
