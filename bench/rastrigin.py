@@ -1,6 +1,7 @@
 """Solution quality on estool's notebook problem: 100-D Rastrigin with the optimum moved to x = 10.
 
-    python bench/rastrigin.py [--generations 1000] [--seeds 0 1 2] [--reference PATH/es.py]
+    python bench/rastrigin.py [--generations 1000] [--seeds 0 1 2] [--solvers cma pepg openes ga]
+                              [--reference PATH/es.py]
 
 Fitness = -(10 N + sum(y^2 - 10 cos(2 pi y))), y = x - 10: the maximum is 0 at x = 10 and a start
 at x = 0 scores -10,000. popsize 100; each solver with the settings of estool's
@@ -84,6 +85,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generations", type=int, default=1000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--solvers", nargs="+", choices=list(SETTINGS), default=list(SETTINGS))
     parser.add_argument("--reference", help="path to the original estool es.py, run alongside")
     args = parser.parse_args(argv)
     impls = [("estool", None)]
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{'solver':<8} {'impl':<9} {'median':>9} {'mean':>9} {'+-se':>6}"
         f" {'worst':>9} {'best':>9} {'s/run':>6}"
     )
-    for name in SETTINGS:
+    for name in args.solvers:
         for impl, module in impls:
             start = time.perf_counter()
             scores = [best_after(build(name, s, module), args.generations) for s in args.seeds]

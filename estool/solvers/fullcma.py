@@ -63,8 +63,9 @@ class FullCMAES(CMAStrategy):
         population += self.mean
         return population
 
-    def _ranked_steps(self, shaped: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """y_w, z_w and sum_i w°_i y_i y_i^T."""
+    def _ranked_steps(self, shaped: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
+        """y_w, z_w and the steps y_i (popsize, n) with their weights w°_i, multiplied out in
+        `_adapt_covariance`."""
         if self.normals is None:  # a population from elsewhere: whiten it with the factor
             steps = (self.solutions - self.mean) / self.step_size
             self.normals = np.linalg.solve(self.factor, steps.T).T
@@ -77,21 +78,24 @@ class FullCMAES(CMAStrategy):
         weights = np.where(
             negative, weights * self.num_params / np.maximum(squared, TINY_NORM), weights
         )
-        rank_mu = (steps.T * weights) @ steps
         y_w, z_w = positive @ steps, positive @ self.normals
         self._spare_normals, self.normals = self.normals, None
-        return y_w, z_w, rank_mu
+        return y_w, z_w, (steps, weights)
 
-    def _adapt_covariance(self, decay: float, rank_mu: np.ndarray) -> None:
+    def _adapt_covariance(self, decay: float, rank_mu: tuple) -> None:
+        """C <- decay C + [y; p_c]^T diag(c_mu w°, c_1) [y; p_c]: the rank-one and rank-mu terms
+        in one product, with no n x n temporary besides it."""
         k = self.constants
+        steps, weights = rank_mu
+        vectors = np.vstack([steps, self.path_c])
+        coefficients = np.append(k.c_mu * weights, k.c_1)
         self.covariance *= decay
-        self.covariance += np.outer(k.c_1 * self.path_c, self.path_c)
-        rank_mu *= k.c_mu
-        self.covariance += rank_mu
+        self.covariance += (vectors.T * coefficients) @ vectors
+        del vectors
         tells = self.generation + 1
         if tells - self.factored_at >= k.lazy_gap:
+            self.factor = None  # let go of the old one first: an n x n matrix less at the peak
             self.factor = cholesky_factor(self.covariance)
-            self.factored_at = tells
 
 
 def cholesky_factor(covariance: np.ndarray) -> np.ndarray:
