@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from estool.solvers.base import Solver
+from estool.solvers.fullcma import require_full_covariance_fits
 from estool.solvers.params import SolverParams, require
 from estool.solvers.sampling import standard_normal
 
@@ -83,10 +84,6 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# above this, one n x n matrix is over 3 GB and pycma's eigendecomposition takes minutes
-FULL_COVARIANCE_MAX = 20_000
-
-
 class CMAES(Solver):
     """CMA-ES through pycma; minimizes -fitness internally."""
 
@@ -104,12 +101,8 @@ class CMAES(Solver):
 
     def __init__(self, num_params: int, *, seed: int | None = None, **hyperparameters: Any):
         super().__init__(num_params, seed=seed, **hyperparameters)
-        if not self.hp.diagonal and self.num_params > FULL_COVARIANCE_MAX:
-            gigabytes = 8 * self.num_params**2 / 1e9
-            raise ValueError(
-                f"-o cma with {self.num_params:,} parameters: its full covariance is "
-                f"{gigabytes:,.1f} GB a matrix (pycma keeps several); add --diagonal (sep-CMA-ES)"
-            )
+        if not self.hp.diagonal:
+            require_full_covariance_fits(self.num_params)
         options = {
             "popsize": self.popsize,
             "CMA_diagonal": bool(self.hp.diagonal),

@@ -25,6 +25,19 @@ from estool.solvers.sampling import standard_normal
 
 TINY_NORM = 1e-300  # a step's squared whitened length is never divided by 0
 CONDITION_LIMIT = 1e14  # a covariance that is no longer positive definite is repaired to this
+# above this, one n x n matrix is over 3 GB (three are held at the peak) and a factorization takes
+# minutes
+FULL_COVARIANCE_MAX = 20_000
+
+
+def require_full_covariance_fits(num_params: int) -> None:
+    """ValueError naming --diagonal for a model too large for a full covariance."""
+    if num_params > FULL_COVARIANCE_MAX:
+        gigabytes = 8 * num_params**2 / 1e9
+        raise ValueError(
+            f"-o cma with {num_params:,} parameters: its full covariance is {gigabytes:,.1f} GB "
+            "a matrix; add --diagonal (sep-CMA-ES)"
+        )
 
 
 class FullCMAES(CMAStrategy):
@@ -43,6 +56,7 @@ class FullCMAES(CMAStrategy):
 
     def __init__(self, num_params: int, *, seed: int | None = None, **hyperparameters: Any):
         super().__init__(num_params, seed=seed, **hyperparameters)
+        require_full_covariance_fits(self.num_params)
         self.covariance = np.eye(self.num_params)
         # lower triangular: factor @ factor.T is the covariance of generation `factored_at`
         self.factor = np.eye(self.num_params)
