@@ -20,6 +20,7 @@ with w°_i = w_i for w_i >= 0 and w_i n / |z_i|^2 otherwise. The subclasses say 
 from __future__ import annotations
 
 import dataclasses
+from abc import abstractmethod
 from typing import Any, ClassVar
 
 import numpy as np
@@ -109,13 +110,13 @@ class CMAStrategy(Solver):
         weights[np.argsort(-shaped, kind="stable")] = self.constants.weights
         return weights
 
-    def _ranked_steps(self, shaped: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    @abstractmethod
+    def _ranked_steps(self, shaped: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
         """(y_w, z_w, the rank-mu term sum_i w°_i y_i y_i^T in the subclass's form)."""
-        raise NotImplementedError
 
-    def _adapt_covariance(self, decay: float, rank_mu: np.ndarray) -> None:
+    @abstractmethod
+    def _adapt_covariance(self, decay: float, rank_mu: Any) -> None:
         """C <- decay C + c_1 p_c p_c^T + c_mu rank_mu, in the subclass's form."""
-        raise NotImplementedError
 
     def _update(self, shaped: np.ndarray) -> None:
         k = self.constants

@@ -80,9 +80,6 @@ class FullCMAES(CMAStrategy):
     def _ranked_steps(self, shaped: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
         """y_w, z_w and the steps y_i (popsize, n) with their weights w°_i, multiplied out in
         `_adapt_covariance`."""
-        if self.normals is None:  # a population from elsewhere: whiten it with the factor
-            steps = (self.solutions - self.mean) / self.step_size
-            self.normals = np.linalg.solve(self.factor, steps.T).T
         weights = self._rank_weights(shaped)
         positive = np.maximum(weights, 0.0)
         steps = self.solutions - self.mean
@@ -96,7 +93,7 @@ class FullCMAES(CMAStrategy):
         self._spare_normals, self.normals = self.normals, None
         return y_w, z_w, (steps, weights)
 
-    def _adapt_covariance(self, decay: float, rank_mu: tuple) -> None:
+    def _adapt_covariance(self, decay: float, rank_mu: tuple[np.ndarray, np.ndarray]) -> None:
         """C <- decay C + [y; p_c]^T diag(c_mu w°, c_1) [y; p_c]: the rank-one and rank-mu terms
         in one product, with no n x n temporary besides it."""
         k = self.constants
