@@ -157,6 +157,29 @@ def test_large_population_stream_is_deterministic(name):
 
 
 @pytest.mark.parametrize("name", VARIANTS)
+def test_update_runs_on_one_blas_thread_except_full_cma(name):
+    """A vector times the population stays off OpenBLAS's threads (whose spin would slow the next
+    ask's sampling threads); full CMA-ES's matrix products keep the caller's."""
+    from threadpoolctl import ThreadpoolController
+
+    blas = ThreadpoolController().select(user_api="blas")
+    solver = make(name, 3_000, popsize=64)
+    seen = []
+    update = solver._update
+
+    def recording_update(shaped):
+        seen.append(blas.info()[0]["num_threads"])
+        update(shaped)
+
+    solver._update = recording_update
+    with blas.limit(limits=2):
+        x = solver.ask()
+        solver.tell(-np.sum(x * x, axis=1))
+        assert blas.info()[0]["num_threads"] == 2  # restored after the update
+    assert seen == [2 if name == "cma" else 1]
+
+
+@pytest.mark.parametrize("name", VARIANTS)
 def test_a_population_the_caller_keeps_is_never_overwritten(name):
     """A solver writes a new population into the last one's array only when nobody else holds
     it; the numbers are the same either way."""

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 
 from estool.solvers import shaping
+from estool.solvers.blas import blas_threads
 from estool.solvers.params import SolverParams, require
 from estool.solvers.population import GaussianPopulation
 from estool.solvers.sampling import fresh_seed, make_rng
@@ -61,6 +62,8 @@ class Solver(ABC):
         "current_fitness",
         "solutions",
     )
+    #: BLAS threads for `_update` (None: the caller's); one suits a vector times the population
+    update_blas_threads: ClassVar[int | None] = 1
 
     def __init_subclass__(cls, **kwargs: Any):
         """Show the hyperparameters in the constructor's signature (help(), IDEs)."""
@@ -139,7 +142,8 @@ class Solver(ABC):
         self._track_best(f, finite)
         shaped = shaping.centered_ranks(f) if self.rank_fitness else shaping.worst_for_nonfinite(f)
         shaped -= shaping.l2_penalty(self.weight_decay, self.solutions)
-        self._update(shaped)
+        with blas_threads(self.update_blas_threads):
+            self._update(shaped)
         # told: a checkpoint from here on holds no population
         self._spare, self.solutions = self.solutions, None
         self.generation += 1

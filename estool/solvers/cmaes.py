@@ -87,6 +87,8 @@ def __getattr__(name: str):
 class CMAES(Solver):
     """CMA-ES through pycma; minimizes -fitness internally."""
 
+    update_blas_threads = None  # matrix products: compute-bound, the caller's threads
+
     @dataclasses.dataclass(frozen=True, kw_only=True)
     class Params(SolverParams):
         popsize: int = 255

@@ -43,6 +43,8 @@ def require_full_covariance_fits(num_params: int) -> None:
 class FullCMAES(CMAStrategy):
     """CMA-ES with a full covariance, O(n^2) memory; maximizes."""
 
+    update_blas_threads = None  # matrix products: compute-bound, the caller's threads
+
     state_fields = (
         "mean",
         "step_size",
