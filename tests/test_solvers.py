@@ -146,7 +146,7 @@ def test_same_seed_same_stream_other_seed_other_stream(name):
 
 @pytest.mark.parametrize("name", VARIANTS)
 def test_large_population_stream_is_deterministic(name):
-    """From 2^17 numbers the noise is filled by threads: still one stream per seed."""
+    """From 2^16 numbers the noise is filled by threads: still one stream per seed."""
     # 16 blocks at 20,000 parameters; full CMA-ES (n x n matrices, 3.2 GB each at 20,000)
     # at 4,000: 4 blocks
     n = 4_000 if name == "cma" else 20_000
