@@ -64,20 +64,25 @@ def standard_normal(
         if then is not None:
             then(slice(0, rows), rng)
         return out
-    entropy = rng.integers(0, 2**63, size=4, dtype=np.uint64)
-    # the first children of a spawn do not depend on how many are spawned
-    seeds = np.random.SeedSequence([int(e) for e in entropy]).spawn(num_blocks)
-    bounds = np.linspace(0, rows, num_blocks + 1).astype(int)
+    entropy = [int(e) for e in rng.integers(0, 2**63, size=4, dtype=np.uint64)]
+    bounds = np.linspace(0, rows, num_blocks + 1).astype(int).tolist()
 
     def fill(block: int) -> None:
         block_rows = slice(bounds[block], bounds[block + 1])
-        generator = np.random.Generator(np.random.SFC64(seeds[block]))
+        # SeedSequence(entropy).spawn(n)[block], seeded in the block's own thread
+        seed = np.random.SeedSequence(entropy, spawn_key=(block,))
+        generator = np.random.Generator(np.random.SFC64(seed))
         generator.standard_normal(out=out[block_rows])
         _affine(out[block_rows], scale, shift)
         if then is not None:
             then(block_rows, generator)
 
-    list(_pool().map(fill, range(num_blocks)))
+    # the calling thread fills the first block instead of waiting: one thread wake-up fewer
+    # (~0.1-0.25 ms here, as much as the gain from a second thread at 128 x 1,000 numbers)
+    pending = [_pool().submit(fill, block) for block in range(1, num_blocks)]
+    fill(0)
+    for future in pending:
+        future.result()
     return out
 
 
