@@ -36,9 +36,10 @@ MISSING = {("openes", "evotorch")}  # EvoTorch has no OpenAI-ES
 
 
 def generations_for(family: str, n: int) -> int:
+    """Enough generations that a median of a few-ms generation is steady on a drifting VM."""
     if family == "cma" and n >= 10_000:
         return 2
-    return 10 if n >= 100_000 else 20
+    return 10 if n >= 100_000 else 30 if n >= 10_000 else 100
 
 
 def sizes_for(family: str, sizes: list[int]) -> list[int]:
@@ -46,7 +47,7 @@ def sizes_for(family: str, sizes: list[int]) -> list[int]:
     return [n for n in sizes if family != "cma" or n <= 1_000]
 
 
-def timed(step, generations: int, warmup: int = 2) -> float:
+def timed(step, generations: int, warmup: int = 5) -> float:
     """Median seconds of `step()` over `generations`, after `warmup` calls."""
     for _ in range(warmup):
         step()
