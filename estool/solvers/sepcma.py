@@ -8,7 +8,7 @@ z_i = y_i / d and, for the diagonal, the squares y_i^2 in place of y_i y_i^T:
     x_k   = m + sigma d * z_k,          z_k ~ N(0, I)              population (popsize, n)
     d^2  <- (1 - c_1 - c_mu sum w + c_1 delta(h_s)) d^2 + c_1 p_c^2 + c_mu sum_i w°_i y_i^2
 
-O(popsize x n) time, and one population matrix of memory: the steps are reduced 2^15 numbers (or
+O(popsize x n) time, and one population matrix of memory: the steps are reduced 2^17 numbers (or
 16 rows) at a time.
 """
 
@@ -21,7 +21,7 @@ import numpy as np
 from estool.solvers.cma_strategy import CMAStrategy
 from estool.solvers.sampling import standard_normal
 
-BLOCK_SIZE = 1 << 15  # steps reduced this many numbers (a block stays in cache), or 16 rows
+BLOCK_SIZE = 1 << 17  # steps reduced this many numbers (1 MB: in cache), or 16 rows
 TINY_VARIANCE = 1e-300  # a variance never reaches 0, so y / d stays finite
 
 
