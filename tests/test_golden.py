@@ -19,7 +19,8 @@ RUNS = {
     "pepg": ["-o", "pepg"],
     "ses": ["-o", "ses"],
     "openes": ["-o", "openes", "--antithetic"],
-    "ga": ["-o", "ga"],
+    # popsize 20: two elites, so that the crossover's draws count (with one, both parents agree)
+    "ga": ["-o", "ga", "--popsize", "20"],
 }
 COMMON = ["cartpole_swingup", "-n", "1", "--popsize", "10", "-e", "2", "-s", "7"]
 COMMON += ["--max_generations", "5", "--eval_steps", "5", "--solver_threads", "1"]
