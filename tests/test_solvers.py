@@ -156,6 +156,21 @@ def test_large_population_stream_is_deterministic(name):
     assert a.shape == (64, n) and a.dtype == np.float64
 
 
+def test_cma_refactors_its_covariance_once_per_lazy_gap():
+    """Hansen's lazy update: a new Cholesky factor every `lazy_gap` tells, not every tell."""
+    solver = make("cma", 200, popsize=16)
+    gap = solver.constants.lazy_gap
+    assert gap > 1
+    refactored = []
+    for _ in range(5 * int(np.ceil(gap))):
+        factor = solver.factor
+        x = solver.ask()
+        solver.tell(shifted_sphere(x))
+        refactored.append(solver.factor is not factor)
+        assert solver.generation - solver.factored_at < gap
+    assert 3 <= sum(refactored) <= 5
+
+
 @pytest.mark.parametrize("name", VARIANTS)
 def test_update_runs_on_one_blas_thread_except_full_cma(name):
     """A vector times the population stays off OpenBLAS's threads (whose spin would slow the next

@@ -109,6 +109,7 @@ class FullCMAES(CMAStrategy):
         if tells - self.factored_at >= k.lazy_gap:
             self.factor = None  # let go of the old one first: an n x n matrix less at the peak
             self.factor = cholesky_factor(self.covariance)
+            self.factored_at = tells
 
 
 def cholesky_factor(covariance: np.ndarray) -> np.ndarray:
